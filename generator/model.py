@@ -1,0 +1,866 @@
+"""The validated handbook model: one frozen Handbook read once from `policies/`.
+
+Only this module knows pydantic. Validation errors are mapped back to `file:line: field: message`
+using the line marks the loader recorded, and every file's errors are collected before failing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import json
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import ErrorList, SourceError, format_path
+from .load import LoadedFile, read_source
+
+HANDBOOK_FILE = "handbook.yaml"
+POLICY_SCHEMA_FILE = "policy.schema.json"
+HANDBOOK_SCHEMA_FILE = "handbook.schema.json"
+
+# --------------------------------------------------------------------------- value types
+
+
+@dataclass(frozen=True, order=True)
+class YearMonth:
+    """A date known only to the month, as in "Approved: April 2025"."""
+
+    year: int
+    month: int
+
+    def first_day(self) -> dt.date:
+        """The first day of the month."""
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        """The last day of the month: the latest the event can have happened."""
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def latest_day(value: dt.date | YearMonth) -> dt.date:
+    """The latest calendar day a full or month-only date can stand for."""
+    return value.last_day() if isinstance(value, YearMonth) else value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "date_value", "'{value}' is not a real date", {"value": value}
+            ) from None
+    raise PydanticCustomError(
+        "date_format", "expected a date (YYYY-MM-DD), got {value}", {"value": _show(value)}
+    )
+
+
+def _parse_date_or_month(value: Any) -> Any:
+    if isinstance(value, YearMonth):
+        return value
+    if isinstance(value, str) and (match := _YEAR_MONTH.fullmatch(value)):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            return YearMonth(year, month)
+        raise PydanticCustomError("date_value", "'{value}' is not a real month", {"value": value})
+    try:
+        return _parse_date(value)
+    except PydanticCustomError:
+        raise PydanticCustomError(
+            "date_format",
+            "expected a date (YYYY-MM-DD, or YYYY-MM when the source gives only the month), "
+            "got {value}",
+            {"value": _show(value)},
+        ) from None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_parse_date),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+]
+DateOrMonth = Annotated[
+    dt.date | YearMonth,
+    BeforeValidator(_parse_date_or_month),
+    PlainSerializer(str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$",
+            "description": "YYYY-MM-DD, or YYYY-MM when the source states only the month",
+        }
+    ),
+]
+
+
+def _unknown_marker(value: Any) -> Any:
+    if value == "unknown":
+        return value
+    try:
+        return _parse_date(value)
+    except PydanticCustomError:
+        raise PydanticCustomError(
+            "date_format",
+            "expected a date (YYYY-MM-DD) or 'unknown', got {value}",
+            {"value": _show(value)},
+        ) from None
+
+
+DateOrUnknown = Annotated[
+    dt.date | Literal["unknown"],
+    BeforeValidator(_unknown_marker),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"const": "unknown"},
+            ],
+            "description": "YYYY-MM-DD, or 'unknown' when the source says the date is not known",
+        }
+    ),
+]
+
+# Text safety: policy text is inline Markdown. Raw HTML and unsafe link schemes are refused
+# here, at the source, so no later stage has to trust it.
+_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<!--|<\?|<!\[?[A-Za-z]")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*):[^>\s]*>")
+_SAFE_SCHEMES = {"http", "https", "mailto", "tel", "policy"}
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "text_type", "expected text, got {value}", {"value": _show(value)}
+        )
+    if _CONTROL.search(value):
+        raise PydanticCustomError("text_control", "contains a control character", {})
+    if _RAW_HTML.search(value):
+        raise PydanticCustomError(
+            "raw_html",
+            "raw HTML is not allowed in policy text; write Markdown (*emphasis*, [text](https://...))",
+            {},
+        )
+    targets = [m.group(1) for m in _LINK_TARGET.finditer(value)]
+    targets += [f"{m.group(1)}:" for m in _AUTOLINK.finditer(value)]
+    for target in targets:
+        scheme = _SCHEME.match(target)
+        if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
+            raise PydanticCustomError(
+                "unsafe_link",
+                "link '{target}' is not allowed; links may use http, https, mailto, tel "
+                "or policy:<id>",
+                {"target": target},
+            )
+    return value.strip()
+
+
+def _check_plain(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "text_type", "expected text, got {value}", {"value": _show(value)}
+        )
+    if _CONTROL.search(value):
+        raise PydanticCustomError("text_control", "contains a control character", {})
+    if not value.strip():
+        raise PydanticCustomError("text_empty", "must not be empty", {})
+    return value.strip()
+
+
+Text = Annotated[str, BeforeValidator(_check_text)]
+"""Inline Markdown: emphasis, links to http(s)/mailto/tel or other policies. No raw HTML."""
+PlainText = Annotated[str, BeforeValidator(_check_plain)]
+"""Plain text shown as written (titles, names); every output escapes it."""
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _check_slug(value: Any) -> Any:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise PydanticCustomError(
+            "slug",
+            "expected a lower-case id of letters, digits and hyphens, got {value}",
+            {"value": _show(value)},
+        )
+    return value
+
+
+Slug = Annotated[
+    str,
+    BeforeValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}),
+]
+
+
+def _check_number(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_type",
+            'expected the policy number as text in quotes ("{value}"), so leading zeros are '
+            "kept; got {shown}",
+            {"value": value, "shown": _show(value)},
+        )
+    return _check_plain(value)
+
+
+PolicyNumber = Annotated[str, BeforeValidator(_check_number)]
+
+# --------------------------------------------------------------------------- the policy
+
+
+class Strict(BaseModel):
+    """Base for every source model: strict types, unknown keys refused, values frozen."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Status(StrEnum):
+    """Where a policy is in its life."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class RevisionKind(StrEnum):
+    """What a revision changed."""
+
+    SUBSTANTIVE = "substantive"
+    EDITORIAL = "editorial"
+    REVIEW = "review"
+
+
+class Person(Strict):
+    """Someone responsible for a policy, with ways to reach them."""
+
+    name: PlainText | None = Field(None, description="Person or office name")
+    title: PlainText | None = Field(None, description="Job title")
+    email: PlainText | None = None
+    phone: PlainText | None = None
+
+
+class Contact(Strict):
+    """Whom to call about what."""
+
+    role: PlainText = Field(description="What to contact them about")
+    name: PlainText = Field(description="Person, office or department")
+    phone: PlainText | None = None
+    email: PlainText | None = None
+    hours: PlainText | None = None
+
+
+class Approval(Strict):
+    """A sign-off recorded on the policy header."""
+
+    role: PlainText = Field(description="e.g. City Manager, Department Head, Author")
+    name: PlainText | None = None
+    date: DateOrMonth | None = None
+
+
+class Review(Strict):
+    """How often the policy is reviewed and by whom."""
+
+    cycle_months: int | None = Field(
+        None, description="Months between reviews; default from handbook.yaml (normally 12)"
+    )
+    next_due: Date | None = Field(None, description="Override the computed next review date")
+    owner: PlainText | None = Field(None, description="Who carries out the review")
+
+
+def _text_to_mapping(key: str) -> Any:
+    def convert(value: Any) -> Any:
+        return {key: value} if isinstance(value, str) else value
+
+    return BeforeValidator(convert)
+
+
+class Principle(Strict):
+    """A principle, with optional sub-points (a plain string is shorthand for `text`)."""
+
+    text: Text
+    points: list[Text] = []
+
+
+class Example(Strict):
+    """A worked example of wording: what was said, a better way, and what never to say."""
+
+    say: Text | None = Field(None, description="The wording shown as the example")
+    better: Text | None = Field(None, description="A better way to say it")
+    never: Text | None = Field(None, description="What never to say")
+    note: Text | None = None
+
+
+class Guideline(Strict):
+    """One rule of conduct, with why it matters and optional examples."""
+
+    rule: Text
+    why: Text | None = None
+    points: list[Text] = []
+    examples: list[Example] = []
+    avoid: list[Text] = Field([], description="Words or phrases to avoid")
+
+
+class GuidelineGroup(Strict):
+    """Guidelines for one channel or situation (telephone, in person, written ...)."""
+
+    channel: Slug = Field(description="Short id used in anchors, e.g. telephone, in-person")
+    title: PlainText = Field(description="Heading, e.g. Telephone contact")
+    intro: Text | None = None
+    items: list[Annotated[Guideline, _text_to_mapping("rule")]]
+
+
+class Target(Strict):
+    """A measurable deadline: within N units."""
+
+    within: int
+    unit: Literal["hour", "day", "business_day", "week"]
+    note: Text | None = None
+
+
+class Standard(Strict):
+    """A measurable or observable service commitment."""
+
+    commitment: Text
+    detail: Text | None = None
+    channel: PlainText | None = Field(None, description="e.g. voicemail, email, in person")
+    target: (
+        Annotated[
+            Annotated[PlainText, Tag("Text")] | Annotated[Target, Tag("Target")],
+            Discriminator(lambda value: "Target" if isinstance(value, dict) else "Text"),
+        ]
+        | None
+    ) = Field(None, description="'same day', or {within: 1, unit: business_day}")
+    points: list[Text] = []
+
+
+class StandardGroup(Strict):
+    """Standards under one heading (a plain list of standards needs no groups)."""
+
+    title: PlainText
+    standards: list[Standard]
+
+
+class Procedure(Strict):
+    """Ordered steps for a task."""
+
+    title: PlainText
+    intro: Text | None = None
+    steps: list[Annotated[Principle, _text_to_mapping("text")]]
+
+
+class Definition(Strict):
+    """A term used in the policy."""
+
+    term: PlainText
+    meaning: Text
+
+
+class Reference(Strict):
+    """A document the policy refers to."""
+
+    title: PlainText
+    url: PlainText | None = None
+    note: Text | None = None
+
+
+class Revision(Strict):
+    """One entry of the revision history."""
+
+    date: Date
+    version: PlainText | None = None
+    # Enums accept their values as text from YAML; strict mode would demand enum instances.
+    kind: RevisionKind = Field(RevisionKind.SUBSTANTIVE, strict=False)
+    summary: Text
+
+
+class SourceDocument(Strict):
+    """The original document this policy was taken from."""
+
+    title: PlainText
+    publisher: PlainText | None = None
+    author: PlainText | None = None
+    date: DateOrMonth | None = None
+    url: PlainText | None = None
+    note: Text | None = None
+
+
+class CardSide(Strict):
+    """The back of a desk card."""
+
+    title: PlainText | None = None
+    points: list[Text] = []
+
+
+class Card(Strict):
+    """The desk reference card: the few rules and numbers needed at the counter."""
+
+    title: PlainText | None = None
+    points: list[Text] = []
+    say: list[Text] = Field([], description="Phrases to use")
+    avoid: list[Text] = Field([], description="Phrases to avoid")
+    contacts: list[Contact] | None = None
+    back: CardSide | None = None
+
+
+class Policy(Strict):
+    """One policy, as HR writes it in `policies/<id>.yaml`."""
+
+    id: Slug = Field(description="Equals the file name without .yaml")
+    number: PolicyNumber | None = Field(None, description="Policy number as text, e.g. '03600.001'")
+    renumbered_from: PlainText | None = None
+    title: PlainText
+    category: PlainText = Field(description="Navigation section")
+    department: PlainText | None = None
+    applies_to: list[PlainText] = []
+    tags: list[PlainText] = []
+    status: Status = Field(Status.ACTIVE, strict=False)
+    issued: DateOrUnknown | None = Field(None, description="Issue date, or 'unknown'")
+    effective: Date | None = None
+    renumbered: Date | None = None
+    adopted: Date | None = Field(None, description="When the policy entered this handbook")
+    approvals: list[Approval] = []
+    supersedes: list[PlainText] = []
+    last_reviewed: Date | None = None
+    review: Review = Review()
+    owner: Person
+    contacts: list[Contact] = []
+    summary: Text
+    purpose: Text | None = None
+    scope: Text | None = None
+    principles: list[Annotated[Principle, _text_to_mapping("text")]] = []
+    guidelines: list[GuidelineGroup] = []
+    standards: list[
+        Annotated[
+            Annotated[Standard, Tag("Standard")] | Annotated[StandardGroup, Tag("StandardGroup")],
+            Discriminator(
+                lambda value: (
+                    "StandardGroup"
+                    if isinstance(value, dict) and "standards" in value
+                    else "Standard"
+                )
+            ),
+        ]
+    ] = []
+    procedures: list[Procedure] = []
+    definitions: list[Definition] = []
+    related: list[Slug] = []
+    references: list[Reference] = []
+    revision_history: list[Revision] = []
+    source: SourceDocument
+    card: Card | None = None
+
+
+# --------------------------------------------------------------------------- handbook.yaml
+
+
+class Category(Strict):
+    """A navigation section, in the order given."""
+
+    name: PlainText
+    description: Text | None = None
+
+
+class ReviewDefaults(Strict):
+    """Handbook-wide review settings."""
+
+    cycle_months: int = 12
+    due_soon_days: int = 30
+    fail_on: Literal["overdue", "due-soon", "never"] = Field(
+        "never", description="Which review state makes `handbook build` fail"
+    )
+
+
+class Settings(Strict):
+    """`policies/handbook.yaml`: the handbook as a whole."""
+
+    organization: PlainText
+    title: PlainText
+    edition: PlainText
+    timezone: PlainText = "UTC"
+    language: PlainText = "en"
+    site_url: PlainText | None = Field(
+        None,
+        description="Intranet address of the site, e.g. https://intranet.example.gov/handbook/",
+    )
+    paper: Literal["letter", "a4"] = "letter"
+    card_size: Literal["a6", "4x6", "3x5"] = "a6"
+    review: ReviewDefaults = ReviewDefaults()
+    categories: list[Category] = []
+    contacts: list[Contact] = []
+
+
+# --------------------------------------------------------------------------- the handbook
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a policy came from: its file and the line of each field, for later errors."""
+
+    path: str
+    lines: Mapping[tuple[str | int, ...], int]
+
+    def line_of(self, *path: str | int) -> int:
+        """The line of a field path, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return 1
+
+    def error(self, message: str, *path: str | int) -> SourceError:
+        """A source error located at a field of this file."""
+        return SourceError(self.path, self.line_of(*path), format_path(path), message)
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """Every validated fact of the handbook; later stages read only this."""
+
+    root: Path
+    settings: Settings
+    policies: tuple[Policy, ...]
+    origins: Mapping[str, Origin]
+    settings_origin: Origin
+
+    def policy(self, policy_id: str) -> Policy:
+        """The policy with this id."""
+        for policy in self.policies:
+            if policy.id == policy_id:
+                return policy
+        raise KeyError(policy_id)
+
+    def categories(self) -> list[str]:
+        """Category names in handbook order: those listed in handbook.yaml first."""
+        names = [category.name for category in self.settings.categories]
+        for policy in self.policies:
+            if policy.category not in names:
+                names.append(policy.category)
+        return names
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _message(error: Mapping[str, Any], model_fields: list[str]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, model_fields, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown field '{name}'{hint}"
+    if kind == "missing":
+        return f"missing required field '{error['loc'][-1]}'"
+    if kind in ("string_type",):
+        return f"expected text, got {_show(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_show(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_show(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list, got {_show(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_show(value)}"
+    if kind in ("enum", "literal_error"):
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"expected one of {expected}, got {_show(value)}"
+    return str(error["msg"])
+
+
+def _fields_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Field names of the (sub)model that holds the last element of `loc`."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            # Union branches show up as extra loc parts named after the member type.
+            continue
+        current = _model_in(field.annotation)
+    return list(getattr(current, "model_fields", {}).keys())
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    metadata_origin = getattr(annotation, "__origin__", None)
+    if metadata_origin is not None and metadata_origin is not annotation:
+        return _model_in(metadata_origin)
+    return None
+
+
+_UNION_PART = re.compile(r"^(?:[A-Z][A-Za-z]*|function-.*|str|int|date|tuple\[.*|literal\[.*)")
+
+
+def _clean_loc(loc: tuple[str | int, ...], model: type[BaseModel]) -> tuple[str | int, ...]:
+    """Drop pydantic's union-branch and validator names from an error location."""
+    known: set[str] = set()
+    stack: list[Any] = [model]
+    seen: set[Any] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, field in current.model_fields.items():
+            known.add(name)
+            stack.extend(_models_in(field.annotation))
+    return tuple(part for part in loc if isinstance(part, int) or part in known)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        found.append(annotation)
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_models_in(arg))
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and origin is not annotation:
+        found.extend(_models_in(origin))
+    return found
+
+
+def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> BaseModel | None:
+    if loaded.data is None:
+        errors.add(loaded.path, 1, "", "file is empty; expected a mapping of fields")
+        return None
+    if not isinstance(loaded.data, dict):
+        errors.add(loaded.path, 1, "", f"expected a mapping of fields, got {_show(loaded.data)}")
+        return None
+    try:
+        return model.model_validate(loaded.data)
+    except ValidationError as failure:
+        reported: set[tuple[tuple[str | int, ...], str]] = set()
+        for error in failure.errors():
+            loc = _clean_loc(tuple(error["loc"]), model)
+            if error["type"] == "extra_forbidden":
+                loc = (*loc, error["loc"][-1])
+            message = _message(error, _fields_of(model, loc))
+            if (loc, message) in reported:
+                continue
+            reported.add((loc, message))
+            if error["type"] in ("extra_forbidden", "missing"):
+                field_path = format_path(loc[:-1])
+            else:
+                field_path = format_path(loc)
+            errors.add(loaded.path, loaded.line_of(loc), field_path, message)
+        return None
+
+
+def _cross_checks(
+    policies: list[tuple[Policy, Origin]], settings: Settings, errors: ErrorList
+) -> None:
+    """Rules that span files: unique ids and numbers, ids match file names, links resolve."""
+    by_id: dict[str, Origin] = {}
+    by_number: dict[str, Origin] = {}
+    for policy, origin in policies:
+        stem = Path(origin.path).stem
+        if policy.id != stem:
+            errors.extend(
+                [origin.error(f"id '{policy.id}' must equal the file name '{stem}'", "id")]
+            )
+        if policy.id in by_id:
+            errors.extend(
+                [origin.error(f"id '{policy.id}' is also used by {by_id[policy.id].path}", "id")]
+            )
+        else:
+            by_id[policy.id] = origin
+        if policy.number is not None:
+            if policy.number in by_number:
+                other = by_number[policy.number].path
+                errors.extend(
+                    [origin.error(f"number '{policy.number}' is also used by {other}", "number")]
+                )
+            else:
+                by_number[policy.number] = origin
+    known = {policy.id for policy, _ in policies}
+    for policy, origin in policies:
+        for index, related in enumerate(policy.related):
+            if related not in known:
+                errors.extend([origin.error(_unknown_policy(related, known), "related", index)])
+        for field_path, text in _texts(policy):
+            for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
+                if target not in known:
+                    errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
+        cycle = policy.review.cycle_months
+        if cycle is not None and not 1 <= cycle <= 60:
+            errors.extend(
+                [
+                    origin.error(
+                        f"review cycle must be 1 to 60 months, got {cycle}",
+                        "review",
+                        "cycle_months",
+                    )
+                ]
+            )
+
+
+def _unknown_policy(target: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"no policy with id '{target}'{hint}"
+
+
+def _texts(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string in a model with its field path, for cross-file link checks."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(value, str):
+        found.append((path, value))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found.extend(_texts(getattr(value, name), (*path, name)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_texts(item, (*path, index)))
+    return found
+
+
+def load_handbook(root: Path) -> Handbook:
+    """Read `policies/` under `root` once, validate everything, and return the Handbook.
+
+    Raises `BuildFailed` with every error of every file when anything is wrong.
+    """
+    errors = ErrorList()
+    policies_dir = root / "policies"
+    settings_path = policies_dir / HANDBOOK_FILE
+    display = f"policies/{HANDBOOK_FILE}"
+    settings: Settings | None = None
+    settings_origin = Origin(display, {})
+    if not policies_dir.is_dir():
+        errors.add("policies", 0, "", f"no policies/ folder in {root}")
+        errors.raise_if_any()
+    loaded, load_errors = read_source(settings_path, display)
+    errors.extend(load_errors)
+    if loaded is not None:
+        settings_origin = Origin(display, loaded.lines)
+        validated = _validate(Settings, loaded, errors)
+        if isinstance(validated, Settings):
+            settings = validated
+            _check_settings(settings, settings_origin, errors)
+    policies: list[tuple[Policy, Origin]] = []
+    for path in sorted(policies_dir.glob("*.yaml")) + sorted(policies_dir.glob("*.yml")):
+        if path.name == HANDBOOK_FILE:
+            continue
+        display = f"policies/{path.name}"
+        if path.suffix == ".yml":
+            errors.add(display, 0, "", "policy files end in .yaml; rename the file")
+            continue
+        loaded, load_errors = read_source(path, display)
+        errors.extend(load_errors)
+        if loaded is None:
+            continue
+        policy = _validate(Policy, loaded, errors)
+        if isinstance(policy, Policy):
+            policies.append((policy, Origin(display, loaded.lines)))
+    if settings is not None:
+        _cross_checks(policies, settings, errors)
+    errors.raise_if_any()
+    assert settings is not None
+    ordered = sorted(policies, key=lambda pair: _sort_key(pair[0], settings))
+    return Handbook(
+        root=root,
+        settings=settings,
+        policies=tuple(policy for policy, _ in ordered),
+        origins={policy.id: origin for policy, origin in ordered},
+        settings_origin=settings_origin,
+    )
+
+
+def _sort_key(policy: Policy, settings: Settings) -> tuple[int, str, str, str]:
+    order = [category.name for category in settings.categories]
+    rank = order.index(policy.category) if policy.category in order else len(order)
+    return (rank, policy.category, policy.number or "~", policy.title)
+
+
+def _check_settings(settings: Settings, origin: Origin, errors: ErrorList) -> None:
+    try:
+        zoneinfo.ZoneInfo(settings.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors.extend(
+            [
+                origin.error(
+                    f"unknown time zone '{settings.timezone}' (e.g. America/Los_Angeles)",
+                    "timezone",
+                )
+            ]
+        )
+    cycle = settings.review.cycle_months
+    if not 1 <= cycle <= 60:
+        errors.extend(
+            [
+                origin.error(
+                    f"review cycle must be 1 to 60 months, got {cycle}", "review", "cycle_months"
+                )
+            ]
+        )
+    if settings.review.due_soon_days < 0:
+        errors.extend([origin.error("due_soon_days must be 0 or more", "review", "due_soon_days")])
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+
+def json_schemas() -> dict[str, str]:
+    """The JSON Schemas for policy files and handbook.yaml, as file name -> JSON text."""
+    schemas = {
+        POLICY_SCHEMA_FILE: Policy.model_json_schema(mode="validation"),
+        HANDBOOK_SCHEMA_FILE: Settings.model_json_schema(mode="validation"),
+    }
+    # yaml-language-server accepts a top-level $schema id.
+    out = {}
+    for name, schema in schemas.items():
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        out[name] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return out

@@ -1,0 +1,324 @@
+"""Rendering: the Handbook and its review report, through Jinja templates, into pages.
+
+Only this module knows Jinja (and the inline-Markdown converter and sanitizer that go with it).
+Python prepares every value a template shows (labels, dates, anchors, deadlines); templates only
+lay them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from .model import (
+    Handbook,
+    Policy,
+    Standard,
+    StandardGroup,
+    Status,
+    Target,
+    YearMonth,
+)
+from .review import PolicyReview, ReviewReport, ReviewStatus
+
+STATUS_LABELS = {
+    ReviewStatus.CURRENT: "Current",
+    ReviewStatus.DUE_SOON: "Review due soon",
+    ReviewStatus.OVERDUE: "Review overdue",
+    ReviewStatus.RETIRED: "Retired",
+    ReviewStatus.DRAFT: "Draft",
+}
+UNIT_LABELS = {
+    "hour": ("hour", "hours"),
+    "day": ("day", "days"),
+    "business_day": ("business day", "business days"),
+    "week": ("week", "weeks"),
+}
+_ALLOWED_TAGS = {"em", "strong", "code", "a", "br", "img", "del"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What varies between site builds of the same handbook."""
+
+    include_drafts: bool = False
+    pdf_links: bool = False
+    card_links: bool = False
+
+
+@dataclass
+class NavSection:
+    """A navigation section: a category with its index page and policy pages."""
+
+    title: str
+    index_uri: str
+    pages: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SitePages:
+    """Generated Markdown pages by source URI, and the navigation that orders them."""
+
+    pages: dict[str, str]
+    nav: list[tuple[str, str] | NavSection]
+    excluded_from_search: set[str]
+
+
+def slugify(text: str) -> str:
+    """A URL-safe lower-case slug of `text`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def policy_uri(policy: Policy) -> str:
+    """The Markdown source URI of a policy page (served at `<id>/`)."""
+    return f"{policy.id}.md"
+
+
+def format_date(value: dt.date | YearMonth | str | None) -> str:
+    """A date as people read it in a handbook: 3 January 2017, April 2025."""
+    if value is None:
+        return "Not stated"
+    if isinstance(value, str):
+        return "Unknown" if value == "unknown" else value
+    if isinstance(value, YearMonth):
+        return value.first_day().strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def format_target(target: str | Target | None) -> str:
+    """A standard's target as words: 'within 1 business day'."""
+    if target is None:
+        return ""
+    if isinstance(target, str):
+        return target
+    singular, plural = UNIT_LABELS[target.unit]
+    text = f"within {target.within} {singular if target.within == 1 else plural}"
+    return f"{text} ({target.note})" if target.note else text
+
+
+def review_summary(report: ReviewReport) -> str:
+    """The one-line review summary: '2 overdue, 0 due soon, 3 current'."""
+    counts = report.counts()
+    return (
+        f"{counts[ReviewStatus.OVERDUE]} overdue, {counts[ReviewStatus.DUE_SOON]} due soon, "
+        f"{counts[ReviewStatus.CURRENT]} current"
+    )
+
+
+def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = None) -> Markup:
+    """Policy text (inline Markdown) as sanitized inline HTML; `policy:<id>` links resolved."""
+    if not text:
+        return Markup("")
+    converted = markdown.markdown(html.escape(text, quote=False), output_format="html")
+    converted = re.sub(r"^<p>(.*)</p>$", r"\1", converted, flags=re.S)
+
+    def resolve(match: re.Match[str]) -> str:
+        target = match.group(1)
+        policy_id, _, anchor = target.partition("#")
+        url = (policy_urls or {}).get(policy_id, f"../{policy_id}/")
+        return f'href="{url}{"#" + anchor if anchor else ""}"'
+
+    converted = re.sub(r'href="policy:([^"]*)"', resolve, converted)
+    cleaned = nh3.clean(
+        converted,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel=None,
+    )
+    return Markup(cleaned)
+
+
+def plain(text: str | None) -> Markup:
+    """Plain text escaped for both HTML and Markdown, so nothing in it is interpreted."""
+    if not text:
+        return Markup("")
+    escaped = html.escape(text, quote=True)
+    # Markdown would read these as syntax; numeric entities show the characters as typed.
+    escaped = re.sub(r"[\\`*_{}\[\]()#+!|~]", lambda m: f"&#{ord(m.group())};", escaped)
+    return Markup(escaped)
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The one Jinja environment: strict undefined, autoescaping, our filters."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["md"] = inline_markdown
+    environment.filters["plain"] = plain
+    environment.filters["date"] = format_date
+    environment.filters["target"] = format_target
+    environment.filters["slug"] = slugify
+    return environment
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """Everything a policy page shows, prepared for the template."""
+
+    policy: Policy
+    review: PolicyReview | None
+    status_label: str
+    status_class: str
+    standard_groups: list[tuple[str, str, list[tuple[str, Standard]]]]
+    related: list[Policy]
+    url: str
+    pdf_url: str | None
+    card_url: str | None
+    category_slug: str
+
+
+def _standard_groups(policy: Policy) -> list[tuple[str, str, list[tuple[str, Standard]]]]:
+    """Standards grouped for display, each with a stable anchor (standard-3, ...)."""
+    groups: list[tuple[str, str, list[tuple[str, Standard]]]] = []
+    loose: list[tuple[str, Standard]] = []
+    number = 0
+    for entry in policy.standards:
+        if isinstance(entry, StandardGroup):
+            items = []
+            for standard in entry.standards:
+                number += 1
+                items.append((f"standard-{number}", standard))
+            groups.append((entry.title, slugify(entry.title), items))
+        else:
+            number += 1
+            loose.append((f"standard-{number}", entry))
+    if loose:
+        groups.insert(0, ("", "standards", loose))
+    return groups
+
+
+class Renderer:
+    """Renders the pages of one handbook with one Jinja environment."""
+
+    def __init__(self, handbook: Handbook, report: ReviewReport, options: SiteOptions) -> None:
+        self.handbook = handbook
+        self.report = report
+        self.options = options
+        self.environment = make_environment(handbook.root / "templates")
+
+    def published(self) -> list[Policy]:
+        """Policies that appear in the navigation: active, plus drafts when asked for."""
+        return [
+            policy
+            for policy in self.handbook.policies
+            if policy.status is Status.ACTIVE
+            or (policy.status is Status.DRAFT and self.options.include_drafts)
+        ]
+
+    def retired(self) -> list[Policy]:
+        """Retired policies, listed on the archive page only."""
+        return [p for p in self.handbook.policies if p.status is Status.RETIRED]
+
+    def view(self, policy: Policy) -> PolicyView:
+        """Prepare one policy for its page."""
+        try:
+            review: PolicyReview | None = self.report.for_policy(policy.id)
+        except KeyError:
+            review = None
+        status = review.status if review else ReviewStatus.CURRENT
+        known = {p.id: p for p in self.handbook.policies}
+        return PolicyView(
+            policy=policy,
+            review=review,
+            status_label=STATUS_LABELS[status],
+            status_class=status.value,
+            standard_groups=_standard_groups(policy),
+            related=[known[r] for r in policy.related if r in known],
+            url=f"{policy.id}/",
+            pdf_url=f"pdf/{policy.id}.pdf" if self.options.pdf_links else None,
+            card_url=f"pdf/cards/{policy.id}.pdf" if self.options.card_links else None,
+            category_slug=slugify(policy.category),
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render one template with the handbook-wide context added."""
+        return self.environment.get_template(template).render(
+            handbook=self.handbook,
+            settings=self.handbook.settings,
+            report=self.report,
+            labels=STATUS_LABELS,
+            review_summary=review_summary(self.report),
+            **context,
+        )
+
+    def site_pages(self) -> SitePages:
+        """Every generated page of the site, and the navigation."""
+        pages: dict[str, str] = {}
+        nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
+        published = self.published()
+        by_category: dict[str, list[Policy]] = {}
+        for policy in published:
+            by_category.setdefault(policy.category, []).append(policy)
+        categories = [name for name in self.handbook.categories() if name in by_category]
+        descriptions = {c.name: c.description for c in self.handbook.settings.categories}
+        for name in categories:
+            slug = slugify(name)
+            section = NavSection(name, f"{slug}/index.md")
+            pages[section.index_uri] = self.render(
+                "category.md.j2",
+                name=name,
+                description=descriptions.get(name),
+                policies=[self.view(p) for p in by_category[name]],
+            )
+            for policy in by_category[name]:
+                uri = policy_uri(policy)
+                pages[uri] = self.render("policy.md.j2", view=self.view(policy))
+                section.pages.append((policy.title, uri))
+            nav.append(section)
+        recent = sorted(
+            ((entry.date, policy) for policy in published for entry in policy.revision_history),
+            key=lambda pair: (pair[0], pair[1].id),
+            reverse=True,
+        )[:5]
+        pages["index.md"] = self.render(
+            "index.md.j2",
+            categories=[
+                (name, slugify(name), [self.view(p) for p in by_category[name]])
+                for name in categories
+            ],
+            recent=recent,
+            counts=self.report.counts(),
+        )
+        pages["reviews.md"] = self.render(
+            "reviews.md.j2",
+            groups=[
+                (STATUS_LABELS[status], status.value, self.report.with_status(status))
+                for status in ReviewStatus
+            ],
+        )
+        nav.append(("Review status", "reviews.md"))
+        pages["contacts.md"] = self.render(
+            "contacts.md.j2",
+            policies=[self.view(p) for p in published],
+        )
+        nav.append(("Contacts", "contacts.md"))
+        excluded: set[str] = set()
+        retired = self.retired()
+        if retired:
+            pages["archive.md"] = self.render(
+                "archive.md.j2", policies=[self.view(p) for p in retired]
+            )
+            nav.append(("Archive", "archive.md"))
+            for policy in retired:
+                uri = policy_uri(policy)
+                pages[uri] = self.render("policy.md.j2", view=self.view(policy))
+                excluded.add(uri)
+        return SitePages(pages=pages, nav=nav, excluded_from_search=excluded)

@@ -1,0 +1,80 @@
+"""Shared test helpers: throwaway projects built from fixtures, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+HANDBOOK = [sys.executable, "-m", "generator.cli"]
+
+
+@dataclass
+class Result:
+    """What a CLI run printed and returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def make_project(destination: Path, handbook: str | None = "small") -> Path:
+    """A complete project in `destination`: the repo's site settings and templates, and the
+    policies of fixture handbook `handbook` (or the sample handbook when None)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
+    for folder in ("templates", "site_overrides", "schema"):
+        shutil.copytree(ROOT / folder, destination / folder)
+    source = (
+        ROOT / "policies" if handbook is None else FIXTURES / "handbooks" / handbook / "policies"
+    )
+    shutil.copytree(source, destination / "policies")
+    return destination
+
+
+def run_handbook(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """Run the real `handbook` command line in a subprocess."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment.pop("SOURCE_DATE_EPOCH", None)  # Only a test that sets it should see it.
+    environment.update(env or {})
+    completed = subprocess.run(
+        [*HANDBOOK, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the SHA-256 of its bytes."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """A fresh copy of the small fixture handbook."""
+    return make_project(tmp_path / "project", "small")
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample handbook built once with the real CLI, on 2026-11-27."""
+    project = make_project(tmp_path_factory.mktemp("sample") / "project", None)
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"

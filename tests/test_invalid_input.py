@@ -1,0 +1,60 @@
+"""The bad-input catalogue: each file in fixtures/invalid/ fails with exactly its expected lines,
+exits non-zero, prints no traceback, and leaves the last good site/ byte-identical."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, make_project, run_handbook, tree_digest
+
+CASES = sorted(path.stem for path in (FIXTURES / "invalid").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("invalid") / "project", "small")
+    result = run_handbook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_reported_and_nothing_is_published(
+    case: str, built_project: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(built_project, project, symlinks=True)
+    before = tree_digest(project / "site")
+    shutil.copy(FIXTURES / "invalid" / f"{case}.yaml", project / "policies" / f"{case}.yaml")
+    expected = (FIXTURES / "invalid" / f"{case}.expected").read_text(encoding="utf-8").splitlines()
+
+    result = run_handbook("build", cwd=project)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == expected
+    files = "1 file" if len({line.split(":")[0] for line in expected}) == 1 else "2 files"
+    noun = "error" if len(expected) == 1 else "errors"
+    assert lines[-1] == f"{len(expected)} {noun} in {files}; nothing was published"
+    assert tree_digest(project / "site") == before
+    assert not list(project.glob(".site-build-*"))
+
+
+def test_errors_of_all_files_are_reported_together(small_project: Path) -> None:
+    for case in ("date-format", "unknown-field", "tab-indent"):
+        shutil.copy(FIXTURES / "invalid" / f"{case}.yaml", small_project / "policies")
+    result = run_handbook("check", cwd=small_project)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "4 errors in 3 files; nothing was published"
+    assert lines[:-1] == sorted(lines[:-1])
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        "policies/date-format.yaml",
+        "policies/tab-indent.yaml",
+        "policies/unknown-field.yaml",
+        "policies/unknown-field.yaml",
+    ]

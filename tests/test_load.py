@@ -1,0 +1,120 @@
+"""Strict YAML loading: values keep their lines; YAML 1.1 surprises never change a type."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.load import MAX_DEPTH, MAX_FILE_BYTES, parse_source
+
+
+def load(text: str | bytes) -> object:
+    raw = text.encode() if isinstance(text, str) else text
+    loaded, errors = parse_source(raw, "policies/x.yaml")
+    assert not errors, errors
+    assert loaded is not None
+    return loaded.data
+
+
+def messages(text: str | bytes) -> list[str]:
+    raw = text.encode() if isinstance(text, str) else text
+    loaded, errors = parse_source(raw, "policies/x.yaml")
+    assert loaded is None
+    return [error.format() for error in errors]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("yes", "yes"),
+        ("No", "No"),
+        ("on", "on"),
+        ("off", "off"),
+        ("0755", "0755"),
+        ("1:30", "1:30"),
+        ("03600.001", "03600.001"),
+        ("01-03-17", "01-03-17"),
+        (".inf", ".inf"),
+        ("0x1F", "0x1F"),
+        ("12", 12),
+        ("1.5", 1.5),
+        ("true", True),
+        ("false", False),
+        ("~", None),
+        ("2025-04-15", dt.date(2025, 4, 15)),
+        ("2025-04", "2025-04"),
+        ('"2025-04-15"', "2025-04-15"),
+        ("'12'", "12"),
+    ],
+)
+def test_scalars_resolve_yaml_1_2_style(source: str, expected: object) -> None:
+    assert load(f"value: {source}\n") == {"value": expected}
+
+
+def test_lines_are_recorded_for_keys_and_items() -> None:
+    loaded, errors = parse_source(b"a: 1\nb:\n  - x\n  - y: 2\n", "policies/x.yaml")
+    assert not errors and loaded is not None
+    assert loaded.lines[("a",)] == 1
+    assert loaded.lines[("b", 1)] == 4
+    assert loaded.line_of(("b", 1, "y", "deeper")) == 4
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    assert load(b"\xef\xbb\xbftitle: Hello\n") == {"title": "Hello"}
+
+
+def test_impossible_date_is_an_error_not_a_crash() -> None:
+    assert messages("a: 1\nlast_reviewed: 2025-02-30\n") == [
+        "policies/x.yaml:2: last_reviewed: '2025-02-30' is not a real date"
+    ]
+
+
+def test_every_problem_in_a_file_is_reported() -> None:
+    assert messages("a: &x 1\nb: *x\nc: 1\nc: 2\n") == [
+        "policies/x.yaml:1: a: anchors (&x) are not allowed; repeat the value",
+        "policies/x.yaml:2: b: aliases (*x) are not allowed; repeat the value",
+        "policies/x.yaml:4: c: duplicate key 'c' (first given on line 3)",
+    ]
+
+
+def test_alias_bomb_is_refused_without_expanding() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for index in range(1, 30):
+        lines.append(f"n{index}: [*a, *a, *a, *a, *a, *a, *a, *a, *a]")
+    result = messages("\n".join(lines) + "\n")
+    assert result[0] == "policies/x.yaml:1: a: anchors (&a) are not allowed; repeat the value"
+    assert len(result) == 1 + 29 * 9
+
+
+def test_unsafe_python_tag_is_refused() -> None:
+    assert messages('x: !!python/object/apply:os.system ["true"]\n') == [
+        "policies/x.yaml:1: x: the YAML tag "
+        "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"
+    ]
+
+
+def test_tabs_are_refused_with_their_line() -> None:
+    assert messages("a: 1\nb:\t2\n") == ["policies/x.yaml:2: tab character; indent with spaces"]
+
+
+def test_invalid_utf8_names_its_line() -> None:
+    assert messages(b"a: 1\nb: 2\nc: caf\xe9\n") == [
+        "policies/x.yaml:3: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    ]
+
+
+def test_size_cap() -> None:
+    big = b"a: '" + b"x" * MAX_FILE_BYTES + b"'\n"
+    assert messages(big) == [f"policies/x.yaml: file is larger than {MAX_FILE_BYTES:,} bytes"]
+
+
+def test_nesting_cap() -> None:
+    deep = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
+    assert any(f"nested more than {MAX_DEPTH} levels deep" in m for m in messages(deep))
+
+
+def test_two_documents_are_refused() -> None:
+    assert messages("a: 1\n---\nb: 2\n") == [
+        "policies/x.yaml:1: a policy file holds one YAML document; remove the extra '---'"
+    ]
