@@ -34,6 +34,10 @@ _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STR_TAGS = {"tag:yaml.org,2002:str", "!"}
+# C0 controls and DEL (tab, newline and carriage return excepted): pasted from Word or a
+# terminal, invisible in an editor, and refused by YAML with only a character offset.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_ERRORS_PER_FILE = 50
 
 
 @dataclass
@@ -205,6 +209,9 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # A UTF-8 byte-order mark, as Windows editors write it, is harmless.
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Word and Notepad's "Unicode" is UTF-16; say so rather than point at a stray byte.
+        return None, [SourceError(display_path, 1, "", "UTF-16 text; save the file as UTF-8")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -218,10 +225,22 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
             )
         ]
     errors: list[SourceError] = []
-    for number, text_line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() also breaks at form feeds and other characters
+    # YAML does not count, and the line numbers would drift from the parser's.
+    for number, text_line in enumerate(text.split("\n"), start=1):
         if "\t" in text_line:
             errors.append(
                 SourceError(display_path, number, "", "tab character; indent with spaces")
+            )
+        control = _CONTROL.search(text_line)
+        if control:
+            errors.append(
+                SourceError(
+                    display_path,
+                    number,
+                    "",
+                    f"invisible control character U+{ord(control.group()):04X}; delete it",
+                )
             )
     if errors:
         return None, errors
@@ -234,10 +253,24 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         if error.context:
             problem = f"{problem} ({error.context})"
         return None, [SourceError(display_path, line, "", f"YAML syntax: {problem}")]
+    except yaml.reader.ReaderError as error:
+        # Characters YAML refuses outright; the reader gives an offset, not a line.
+        line = text[: error.position].count("\n") + 1
+        return None, [
+            SourceError(
+                display_path, line, "", f"character U+{error.character:04X} is not allowed in YAML"
+            )
+        ]
     except yaml.YAMLError as error:
-        return None, [SourceError(display_path, 0, "", f"YAML syntax: {error}")]
+        return None, [SourceError(display_path, 1, "", f"YAML syntax: {error}")]
     builder = _Builder(display_path)
     data = builder.build(events)
+    if len(builder.errors) > MAX_ERRORS_PER_FILE:
+        # A file of a thousand aliases should not print a thousand lines.
+        shown = sorted(builder.errors)[:MAX_ERRORS_PER_FILE]
+        cut = sorted(builder.errors)[MAX_ERRORS_PER_FILE]
+        message = f"more than {MAX_ERRORS_PER_FILE} errors; fix those above first"
+        return None, [*shown, SourceError(display_path, cut.line, "", message)]
     if builder.errors:
         return None, builder.errors
     return LoadedFile(display_path, data, builder.lines), []

@@ -168,11 +168,29 @@ DateOrUnknown = Annotated[
 # Text safety: policy text is inline Markdown. Raw HTML and unsafe link schemes are refused
 # here, at the source, so no later stage has to trust it.
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<!--|<\?|<!\[?[A-Za-z]")
+# Link and image targets Markdown would follow: inline `[text](target)` / `![alt](target)`,
+# reference definitions `[name]: target`, and autolinks `<scheme:...>`.
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*<?([^\s>]*)", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*):[^>\s]*>")
 _SAFE_SCHEMES = {"http", "https", "mailto", "tel", "policy"}
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ALLOWED_LINKS = "links may use http, https, mailto, tel or policy:<id>"
+
+
+def _link_problem(target: str) -> str | None:
+    """Why a link target is refused, or None when it is allowed."""
+    if not target or target.startswith("#"):
+        return None  # Empty or an anchor on the same page: nothing is fetched.
+    scheme = _SCHEME.match(target)
+    if scheme is None:
+        # A relative path means one thing on the site and another in a PDF, and a path such
+        # as /etc/passwd must never be fetched by any stage.
+        return f"link '{target}' is not allowed; {_ALLOWED_LINKS}"
+    if scheme.group(1).lower() not in _SAFE_SCHEMES:
+        return f"link scheme '{scheme.group(1)}:' is not allowed; {_ALLOWED_LINKS}"
+    return None
 
 
 def _check_text(value: Any) -> Any:
@@ -189,16 +207,12 @@ def _check_text(value: Any) -> Any:
             {},
         )
     targets = [m.group(1) for m in _LINK_TARGET.finditer(value)]
+    targets += [m.group(1) for m in _REFERENCE_DEFINITION.finditer(value)]
     targets += [f"{m.group(1)}:" for m in _AUTOLINK.finditer(value)]
     for target in targets:
-        scheme = _SCHEME.match(target)
-        if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
-            raise PydanticCustomError(
-                "unsafe_link",
-                "link '{target}' is not allowed; links may use http, https, mailto, tel "
-                "or policy:<id>",
-                {"target": target},
-            )
+        problem = _link_problem(target)
+        if problem:
+            raise PydanticCustomError("unsafe_link", problem, {})
     return value.strip()
 
 
@@ -211,13 +225,33 @@ def _check_plain(value: Any) -> Any:
         raise PydanticCustomError("text_control", "contains a control character", {})
     if not value.strip():
         raise PydanticCustomError("text_empty", "must not be empty", {})
-    return value.strip()
+    # Titles and names are one line wherever they appear (headings, front matter, navigation);
+    # a line break typed in a quoted string becomes a space, as it would in HTML.
+    return " ".join(value.split())
+
+
+def _check_url(value: Any) -> Any:
+    text = _check_plain(value)
+    scheme = _SCHEME.match(text)
+    if scheme is None or scheme.group(1).lower() not in ("http", "https"):
+        raise PydanticCustomError(
+            "url",
+            "expected a web address starting with https:// or http://, got {value}",
+            {"value": _show(value)},
+        )
+    return text
 
 
 Text = Annotated[str, BeforeValidator(_check_text)]
 """Inline Markdown: emphasis, links to http(s)/mailto/tel or other policies. No raw HTML."""
 PlainText = Annotated[str, BeforeValidator(_check_plain)]
 """Plain text shown as written (titles, names); every output escapes it."""
+Url = Annotated[
+    str,
+    BeforeValidator(_check_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+]
+"""A web address (http or https): the only URLs that become links outside policy text."""
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -406,7 +440,7 @@ class Reference(Strict):
     """A document the policy refers to."""
 
     title: PlainText
-    url: PlainText | None = None
+    url: Url | None = None
     note: Text | None = None
 
 
@@ -427,7 +461,7 @@ class SourceDocument(Strict):
     publisher: PlainText | None = None
     author: PlainText | None = None
     date: DateOrMonth | None = None
-    url: PlainText | None = None
+    url: Url | None = None
     note: Text | None = None
 
 
@@ -525,7 +559,7 @@ class Settings(Strict):
     edition: PlainText
     timezone: PlainText = "UTC"
     language: PlainText = "en"
-    site_url: PlainText | None = Field(
+    site_url: Url | None = Field(
         None,
         description="Intranet address of the site, e.g. https://intranet.example.gov/handbook/",
     )
