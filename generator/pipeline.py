@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import BuildFailed, SourceError
 from .model import Handbook, load_handbook
 from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_in
+from .register import write_register
 from .render import Renderer, SiteOptions, SitePages
 from .review import ReviewReport, review_handbook
 
@@ -87,6 +88,12 @@ def build(
                 build_dir,
                 lambda: pages,
                 site_url=site_url or prepared.handbook.settings.site_url,
+            )
+            write_register(
+                prepared.handbook,
+                prepared.report,
+                build_dir,
+                site_url or prepared.handbook.settings.site_url,
             )
         except BaseException:
             discard(build_dir)

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import ErrorList
-from .model import Handbook, Policy, Status, latest_day
+from .errors import ErrorList, SourceError
+from .model import Handbook, Origin, Policy, Status, YearMonth, latest_day
 
 
 class ReviewStatus(StrEnum):
@@ -28,6 +28,13 @@ URGENCY = {
     ReviewStatus.DRAFT: 3,
     ReviewStatus.RETIRED: 4,
 }
+CHECKED = frozenset({ReviewStatus.CURRENT, ReviewStatus.DUE_SOON, ReviewStatus.OVERDUE})
+"""Statuses of policies whose review is checked: active ones. Drafts and retired are not."""
+
+FAIL_ON = ("overdue", "due-soon", "never")
+"""The values of `--fail-on` and handbook.yaml `review.fail_on`."""
+
+MAX_CYCLE_MONTHS = 60
 
 
 @dataclass(frozen=True)
@@ -40,11 +47,18 @@ class PolicyReview:
     cycle_start: dt.date | None
     next_review: dt.date | None
     days_overdue: int
+    basis: tuple[str | int, ...] = ()
+    """The field the next review date comes from, e.g. ("review", "next_due")."""
 
     @property
     def days_left(self) -> int:
         """Days until the next review (negative when overdue)."""
         return -self.days_overdue
+
+    @property
+    def checked(self) -> bool:
+        """Whether this policy's review is checked (it is active, not a draft or retired)."""
+        return self.status in CHECKED
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,33 @@ class ReviewReport:
         """How many policies have each status."""
         return {status: len(self.with_status(status)) for status in ReviewStatus}
 
+    def checked(self) -> list[PolicyReview]:
+        """The reviews of active policies, most urgent first."""
+        return [review for review in self.reviews if review.checked]
+
+    def summary(self) -> str:
+        """One line such as '2 overdue, 0 due soon, 3 current' (drafts and retired when any)."""
+        counts = self.counts()
+        text = (
+            f"{counts[ReviewStatus.OVERDUE]} overdue, {counts[ReviewStatus.DUE_SOON]} due soon, "
+            f"{counts[ReviewStatus.CURRENT]} current"
+        )
+        for status in (ReviewStatus.DRAFT, ReviewStatus.RETIRED):
+            if counts[status]:
+                text += f", {counts[status]} {status.value} (not checked)"
+        return text
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether the review gate `fail_on` (overdue, due-soon or never) fails on this report."""
+        counts = self.counts()
+        if fail_on == "overdue":
+            return counts[ReviewStatus.OVERDUE] > 0
+        if fail_on == "due-soon":
+            return counts[ReviewStatus.OVERDUE] + counts[ReviewStatus.DUE_SOON] > 0
+        if fail_on == "never":
+            return False
+        raise ValueError(f"unknown fail_on value {fail_on!r}")
+
 
 def add_months(start: dt.date, months: int) -> dt.date:
     """`start` plus whole months, clamped to the month's last day (Feb 29 + 12 months = Feb 28)."""
@@ -78,33 +119,54 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, day)
 
 
+def _start_candidates(policy: Policy) -> list[tuple[dt.date, tuple[str | int, ...]]]:
+    """Lifecycle dates a never-reviewed policy's cycle may start from, in the issue's order."""
+    candidates: list[tuple[dt.date, tuple[str | int, ...]]] = []
+    for index, approval in enumerate(policy.approvals):
+        if approval.date is not None:
+            # "Approved April 2025" may mean April 30: the later reading never flags early.
+            candidates.append((latest_day(approval.date), ("approvals", index, "date")))
+    for name in ("effective", "renumbered", "issued", "adopted"):
+        value = getattr(policy, name)
+        if isinstance(value, dt.date):  # `issued: unknown` gives no date.
+            candidates.append((value, (name,)))
+    return candidates
+
+
+def cycle_basis(policy: Policy) -> tuple[dt.date, tuple[str | int, ...]] | None:
+    """The date the current review cycle runs from and the field it comes from, if any."""
+    if policy.last_reviewed is not None:
+        return policy.last_reviewed, ("last_reviewed",)
+    candidates = _start_candidates(policy)
+    if not candidates:
+        return None
+    latest = max(date for date, _ in candidates)
+    # On a tie the first field in the issue's order names the basis.
+    return next(candidate for candidate in candidates if candidate[0] == latest)
+
+
 def cycle_start(policy: Policy) -> dt.date | None:
     """The date the current review cycle runs from: last review, else the latest lifecycle date."""
-    if policy.last_reviewed is not None:
-        return policy.last_reviewed
-    candidates: list[dt.date] = [
-        latest_day(approval.date) for approval in policy.approvals if approval.date is not None
-    ]
-    for value in (policy.effective, policy.renumbered, policy.adopted):
-        if value is not None:
-            candidates.append(value)
-    if isinstance(policy.issued, dt.date):
-        candidates.append(policy.issued)
-    return max(candidates) if candidates else None
+    basis = cycle_basis(policy)
+    return basis[0] if basis else None
 
 
 def review_policy(
     policy: Policy, today: dt.date, default_cycle_months: int, due_soon_days: int
 ) -> PolicyReview:
     """Compute one policy's next review date and status on `today`."""
-    start = cycle_start(policy)
-    cycle = policy.review.cycle_months or default_cycle_months
+    basis = cycle_basis(policy)
+    cycle = policy.review.cycle_months
+    if cycle is None:
+        cycle = default_cycle_months
+    next_review: dt.date | None
+    field: tuple[str | int, ...]
     if policy.review.next_due is not None:
-        next_review: dt.date | None = policy.review.next_due
-    elif start is not None:
-        next_review = add_months(start, cycle)
+        next_review, field = policy.review.next_due, ("review", "next_due")
+    elif basis is not None:
+        next_review, field = add_months(basis[0], cycle), basis[1]
     else:
-        next_review = None
+        next_review, field = None, ()
     days_overdue = (today - next_review).days if next_review is not None else 0
     if policy.status is Status.RETIRED:
         status = ReviewStatus.RETIRED
@@ -116,41 +178,75 @@ def review_policy(
         status = ReviewStatus.DUE_SOON
     else:
         status = ReviewStatus.CURRENT
-    return PolicyReview(policy, status, policy.last_reviewed, start, next_review, days_overdue)
+    return PolicyReview(
+        policy,
+        status,
+        policy.last_reviewed,
+        basis[0] if basis else None,
+        next_review,
+        days_overdue,
+        field,
+    )
+
+
+def future_date_errors(policy: Policy, origin: Origin, real_today: dt.date) -> list[SourceError]:
+    """Review, approval and lifecycle dates after the real current date: typos such as 2052."""
+    checks: list[tuple[dt.date | YearMonth | str | None, tuple[str | int, ...]]] = [
+        (policy.last_reviewed, ("last_reviewed",)),
+        (policy.effective, ("effective",)),
+        (policy.renumbered, ("renumbered",)),
+        (policy.issued, ("issued",)),
+        (policy.adopted, ("adopted",)),
+    ]
+    checks += [
+        (approval.date, ("approvals", index, "date"))
+        for index, approval in enumerate(policy.approvals)
+    ]
+    errors = []
+    for value, path in checks:
+        # A month-only date is in the future only if the whole month is.
+        earliest = value.first_day() if isinstance(value, YearMonth) else value
+        if isinstance(earliest, dt.date) and earliest > real_today:
+            errors.append(
+                origin.error(
+                    f"{value} is in the future (today is {real_today}); check the year", *path
+                )
+            )
+    return errors
 
 
 def review_handbook(handbook: Handbook, today: dt.date, real_today: dt.date) -> ReviewReport:
-    """Review every policy on `today`; dates after `real_today` are typos and fail the build."""
+    """Review every policy on `today`; dates after `real_today` are typos and fail the build.
+
+    `today` only moves the day statuses are computed for; the typo guard always uses the real
+    date, so `--today 2025-05-02` answers "what was due on that day?" without false errors.
+    """
     errors = ErrorList()
     defaults = handbook.settings.review
     reviews = []
     for policy in handbook.policies:
         origin = handbook.origins[policy.id]
-        future_checks: list[tuple[dt.date | None, tuple[str | int, ...]]] = [
-            (policy.last_reviewed, ("last_reviewed",)),
-            (policy.effective, ("effective",)),
-            (policy.adopted, ("adopted",)),
-            (policy.renumbered, ("renumbered",)),
-        ]
-        for index, approval in enumerate(policy.approvals):
-            if approval.date is not None:
-                # A month-only date is in the future only if the whole month is.
-                first = approval.date if isinstance(approval.date, dt.date) else None
-                if first is None:
-                    first = dt.date(approval.date.year, approval.date.month, 1)
-                future_checks.append((first, ("approvals", index, "date")))
-        for value, path in future_checks:
-            if value is not None and value > real_today:
-                errors.extend(
-                    [origin.error(f"{value} is in the future (today is {real_today})", *path)]
-                )
-        no_start = cycle_start(policy) is None and policy.review.next_due is None
-        if policy.status is not Status.RETIRED and no_start:
+        errors.extend(future_date_errors(policy, origin, real_today))
+        cycle = policy.review.cycle_months
+        if cycle is not None and not 1 <= cycle <= MAX_CYCLE_MONTHS:
+            # The model refuses these already; kept here so the rules stand on their own.
             errors.extend(
                 [
                     origin.error(
-                        "no date to start the review cycle from: give last_reviewed, "
-                        "effective, an approval date or adopted",
+                        f"review cycle must be 1 to {MAX_CYCLE_MONTHS} months, got {cycle}",
+                        "review",
+                        "cycle_months",
+                    )
+                ]
+            )
+            continue
+        unstartable = cycle_basis(policy) is None and policy.review.next_due is None
+        if policy.status is Status.ACTIVE and unstartable:
+            errors.extend(
+                [
+                    origin.error(
+                        "no date to start the review cycle from: give last_reviewed, an "
+                        "approval date, effective, renumbered, issued or adopted",
                         "id",
                     )
                 ]
@@ -167,3 +263,14 @@ def review_handbook(handbook: Handbook, today: dt.date, real_today: dt.date) -> 
         ),
     )
     return ReviewReport(today, tuple(ordered))
+
+
+def owner_label(policy: Policy) -> str:
+    """Who answers for the review: `review.owner`, else the policy owner's name and title."""
+    if policy.review.owner:
+        return policy.review.owner
+    owner = policy.owner
+    parts = [part for part in (owner.name, owner.title) if part]
+    if parts:
+        return ", ".join(parts)
+    return owner.email or owner.phone or "no owner named"
