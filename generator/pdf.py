@@ -1,19 +1,26 @@
 """PDFs through WeasyPrint: the book, one PDF per policy, and the card sheets built on it.
 
-Only this module imports WeasyPrint. Every resource a document refers to goes through one URL
-fetcher that serves files inside the project and nothing else, and every warning WeasyPrint logs
-while rendering (a missing image, an unreadable stylesheet) fails the render instead of leaving
-a hole in the PDF.
+Only this module imports WeasyPrint, and only when it first renders: the parent process of a
+build hands documents to a pool of worker processes and never pays the import itself. Every
+resource a document refers to goes through one URL fetcher that serves files inside the project
+and nothing else, and every warning WeasyPrint logs while rendering (a missing image, an
+unreadable stylesheet) fails the render instead of leaving a hole in the PDF.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import mimetypes
+import multiprocessing
 import os
 import re
+import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -22,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-WEASYPRINT_VERSION: str = weasyprint.__version__
 PDF_VARIANT = "pdf/ua-1"
+# Bump when a change here alters the bytes written for unchanged inputs.
+CACHE_FORMAT = "1"
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+# Named pages (CSS `page: front`, `page: cover`) numbered in roman numerals by the page labels.
+FRONT_MATTER_PAGES = ("cover", "front")
 
 
 class PdfError(Exception):
@@ -41,6 +48,10 @@ class PdfError(Exception):
         self.messages = list(messages)
         self.urls = list(urls)
         super().__init__("; ".join(self.messages))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Travels back from pool workers; the default pickling would pass the joined text.
+        return (PdfError, (self.messages, self.urls))
 
 
 class ResourceRefused(ValueError):
@@ -68,52 +79,71 @@ class RenderedPdf:
     data: bytes
     pages: int
     page_sizes_pt: list[tuple[float, float]] = field(default_factory=list)
+    # Project files the document read (images, stylesheets): part of its cache key.
+    resources: tuple[str, ...] = ()
 
 
-class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `file:` URLs inside the project root and refuses everything else."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.root = root.resolve()
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        """Read one project file; any other URL raises `ResourceRefused`."""
-        path = self.resolve(url)
-        media_type, _ = mimetypes.guess_type(path.name)
-        headers_out = {"Content-Type": media_type or "application/octet-stream"}
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers_out)
-
-    def resolve(self, url: str) -> Path:
-        """The project file a URL names, or `ResourceRefused` saying why not."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme.lower() != "file":
-            raise ResourceRefused(f"refused {shorten(url)}: only files inside the project are used")
-        if parts.netloc not in ("", "localhost"):
-            raise ResourceRefused(f"refused {url}: files on other hosts are not used")
-        # resolve() follows symlinks, so a link inside the project cannot point outside it.
-        path = Path(urllib.request.url2pathname(parts.path)).resolve()
-        if not path.is_relative_to(self.root):
-            raise ResourceRefused(f"refused {url}: outside the project folder")
-        if not path.is_file():
-            raise ResourceRefused(f"{self.display(path)} does not exist")
-        return path
-
-    def display(self, path: Path) -> str:
-        """A project path as users write it (relative to the project folder)."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-
-# WeasyPrint names the resource it failed on in quotes: "Failed to load image at 'file:///…'".
-_QUOTED_URL = re.compile(r"at '([^']+)'")
+def resolve_project_url(url: str, root: Path) -> Path:
+    """The file inside `root` that a URL names, or `ResourceRefused` saying why not."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "file":
+        raise ResourceRefused(f"refused {shorten(url)}: only files inside the project are used")
+    if parts.netloc not in ("", "localhost"):
+        raise ResourceRefused(f"refused {url}: files on other hosts are not used")
+    # resolve() follows symlinks, so a link inside the project cannot point outside it.
+    path = Path(urllib.request.url2pathname(parts.path)).resolve()
+    root = root.resolve()
+    if not path.is_relative_to(root):
+        raise ResourceRefused(f"refused {url}: outside the project folder")
+    if not path.is_file():
+        raise ResourceRefused(f"{path.relative_to(root)} does not exist")
+    return path
 
 
 def shorten(url: str, limit: int = 80) -> str:
     """A URL cut to a readable length for messages (data: URLs can be megabytes)."""
     return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- WeasyPrint
+
+
+def _weasyprint() -> Any:
+    """WeasyPrint, imported on first use (about a second); later calls reuse the module."""
+    import weasyprint
+
+    return weasyprint
+
+
+@functools.cache
+def _fetcher_class() -> type[Any]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves `file:` URLs inside the project root and refuses everything else."""
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.root = root.resolve()
+            self.served: list[Path] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = resolve_project_url(url, self.root)
+            self.served.append(path)
+            media_type, _ = mimetypes.guess_type(path.name)
+            headers_out = {"Content-Type": media_type or "application/octet-stream"}
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers_out)
+
+    return ProjectFetcher
+
+
+def project_fetcher(root: Path) -> Any:
+    """The one URL fetcher: files inside `root` only; WeasyPrint's default would go anywhere."""
+    return _fetcher_class()(root)
+
+
+# WeasyPrint names the resource it failed on in quotes: "Failed to load image at 'file:///…'".
+_QUOTED_URL = re.compile(r"at '([^']+)'")
 
 
 class _Collector(logging.Handler):
@@ -146,28 +176,32 @@ def _collect_warnings() -> Iterator[_Collector]:
 
 # Parsed stylesheets and the font configuration they belong to, kept per process: a pool worker
 # parses the shared print CSS once and reuses it for every document it renders.
-_FONT_CONFIG: FontConfiguration | None = None
-_STYLESHEETS: dict[tuple[str, str, int, int], weasyprint.CSS] = {}
+_FONT_CONFIG: Any = None
+_STYLESHEETS: dict[tuple[str, str, int, int], tuple[Any, tuple[str, ...]]] = {}
 
 
-def _font_config() -> FontConfiguration:
+def _font_config() -> Any:
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         _FONT_CONFIG = FontConfiguration()
     return _FONT_CONFIG
 
 
-def _stylesheet(path: Path, fetcher: ProjectFetcher) -> weasyprint.CSS:
-    resolved = fetcher.resolve(path.resolve().as_uri())
+def _stylesheet(path: Path, root: Path) -> tuple[Any, tuple[str, ...]]:
+    resolved = resolve_project_url(path.resolve().as_uri(), root)
     stat = resolved.stat()
-    key = (str(fetcher.root), str(resolved), stat.st_mtime_ns, stat.st_size)
-    sheet = _STYLESHEETS.get(key)
-    if sheet is None:
-        sheet = weasyprint.CSS(
+    key = (str(root.resolve()), str(resolved), stat.st_mtime_ns, stat.st_size)
+    cached = _STYLESHEETS.get(key)
+    if cached is None:
+        fetcher = project_fetcher(root)
+        sheet = _weasyprint().CSS(
             filename=str(resolved), url_fetcher=fetcher, font_config=_font_config()
         )
-        _STYLESHEETS[key] = sheet
-    return sheet
+        cached = (sheet, tuple(str(p) for p in [resolved, *fetcher.served]))
+        _STYLESHEETS[key] = cached
+    return cached
 
 
 def _pdf_date(value: dt.datetime) -> str:
@@ -193,35 +227,50 @@ def render_pdf(
     base_dir: Path,
     stylesheets: Sequence[Path] = (),
     metadata: PdfMetadata | None = None,
+    page_labels: bool = False,
 ) -> RenderedPdf:
     """Render print HTML to a tagged PDF/UA-1, reading only files inside `root`.
 
-    Relative URLs in `html` resolve against `base_dir`. Raises `PdfError` when WeasyPrint
-    reports any problem (a refused, missing or unreadable resource) instead of printing around it.
+    Relative URLs in `html` resolve against `base_dir`. With `page_labels`, pages on the named
+    pages `cover` and `front` are labelled i, ii, ... and the rest 1, 2, ... Raises `PdfError`
+    when WeasyPrint reports any problem (a refused, missing or unreadable resource).
     """
-    fetcher = ProjectFetcher(root)
+    weasyprint = _weasyprint()
+    fetcher = project_fetcher(root)
+    resources: list[str] = []
     with _collect_warnings() as collector:
-        try:
-            sheets = [_stylesheet(path, fetcher) for path in stylesheets]
-        except ResourceRefused as refused:
-            raise PdfError([f"stylesheet: {refused}"]) from None
-        document_html = weasyprint.HTML(
+        sheets = []
+        for path in stylesheets:
+            try:
+                sheet, used = _stylesheet(path, root)
+            except ResourceRefused as refused:
+                raise PdfError([f"stylesheet {path.name}: {refused}"]) from None
+            sheets.append(sheet)
+            resources.extend(used)
+        document = weasyprint.HTML(
             string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-        )
-        document = document_html.render(
-            stylesheets=sheets, font_config=_font_config(), pdf_variant=PDF_VARIANT
-        )
+        ).render(stylesheets=sheets, font_config=_font_config(), pdf_variant=PDF_VARIANT)
         if metadata is not None:
             _apply_metadata(document, metadata)
-        # A document identifier from the content, not a random one, so equal inputs give equal
-        # bytes. WeasyPrint adds no creation date unless we set one.
+        finisher = _page_labels_finisher(document) if page_labels else None
+        # The identifier comes from the content, not chance, so equal inputs give equal bytes.
+        # WeasyPrint writes no creation date unless the metadata sets one.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
+        data = document.write_pdf(
+            pdf_variant=PDF_VARIANT, pdf_identifier=identifier, finisher=finisher
+        )
     if collector.messages:
         urls = [m.group(1) for m in map(_QUOTED_URL.search, collector.messages) if m]
         raise PdfError(collector.messages, urls)
+    resources.extend(str(path) for path in fetcher.served)
+    # WeasyPrint measures pages in CSS pixels (1/96 in); PDF points are 1/72 in.
     sizes = [(round(page.width * 0.75, 2), round(page.height * 0.75, 2)) for page in document.pages]
-    return RenderedPdf(data=data, pages=len(document.pages), page_sizes_pt=sizes)
+    return RenderedPdf(
+        data=data,
+        pages=len(document.pages),
+        page_sizes_pt=sizes,
+        resources=tuple(sorted(set(resources))),
+    )
 
 
 def _apply_metadata(document: Any, metadata: PdfMetadata) -> None:
@@ -231,6 +280,233 @@ def _apply_metadata(document: Any, metadata: PdfMetadata) -> None:
     info.description = metadata.subject or None
     info.keywords = list(metadata.keywords)
     info.lang = metadata.language
-    info.generator = f"handbook (WeasyPrint {WEASYPRINT_VERSION})"
+    info.generator = "handbook generator"
     info.created = _pdf_date(metadata.created) if metadata.created else None
     info.modified = _pdf_date(metadata.modified) if metadata.modified else None
+
+
+def _page_labels_finisher(document: Any) -> Any:
+    """A write_pdf finisher adding /PageLabels: roman for front matter, then 1, 2, ..."""
+    import pydyf  # type: ignore[import-untyped]
+
+    front = 0
+    for page in document.pages:
+        if page._page_box.page_type.name not in FRONT_MATTER_PAGES:
+            break
+        front += 1
+
+    def finish(_document: Any, pdf: Any) -> None:
+        numbers: list[Any] = []
+        if front:
+            numbers += [0, pydyf.Dictionary({"S": "/r"})]
+        if front < len(document.pages):
+            numbers += [front, pydyf.Dictionary({"S": "/D", "St": 1})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+
+    return finish
+
+
+# --------------------------------------------------------------------------- jobs, pool, cache
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF to render: `name` is its path under `site/pdf/`."""
+
+    name: str
+    html: str
+    root: Path
+    base_dir: Path
+    stylesheets: tuple[Path, ...] = ()
+    metadata: PdfMetadata | None = None
+    page_labels: bool = False
+    # Policies whose text the document shows; errors are traced back to their files.
+    policy_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PdfFailure:
+    """A job that could not be rendered, with WeasyPrint's complaint."""
+
+    job: PdfJob
+    error: PdfError
+
+
+class PdfBatchFailed(Exception):
+    """One or more documents of a batch failed; every failure is reported."""
+
+    def __init__(self, failures: list[PdfFailure]) -> None:
+        self.failures = failures
+        super().__init__("; ".join(f"{f.job.name}: {f.error}" for f in failures))
+
+
+def _render_job(job: PdfJob) -> RenderedPdf | PdfError:
+    try:
+        return render_pdf(
+            job.html,
+            root=job.root,
+            base_dir=job.base_dir,
+            stylesheets=job.stylesheets,
+            metadata=job.metadata,
+            page_labels=job.page_labels,
+        )
+    except PdfError as error:
+        return error
+
+
+def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
+    """Pool initializer: import WeasyPrint and parse the shared CSS once per worker process."""
+    _weasyprint()
+    for path in stylesheets:
+        # A refused stylesheet is reported by the job itself, with the document's name.
+        with contextlib.suppress(ResourceRefused):
+            _stylesheet(path, root)
+
+
+@functools.cache
+def _engine_fingerprint() -> str:
+    """What besides a job's inputs decides its bytes: this code, WeasyPrint, pydyf, the fonts."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    digest.update(Path(__file__).read_bytes())
+    for package in ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except Exception:
+            digest.update(f"{package}=?".encode())
+    for folder in FONT_DIRS:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+class PdfCache:
+    """Rendered PDFs by content hash in a folder outside `site/` (PROJECT/.cache/pdf)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def key(self, job: PdfJob) -> str:
+        """The hash of everything that decides the job's bytes, except files it reads."""
+        digest = hashlib.sha256(_engine_fingerprint().encode())
+        digest.update(job.html.encode("utf-8"))
+        digest.update(repr((job.metadata, job.page_labels, PDF_VARIANT)).encode())
+        digest.update(str(job.base_dir.resolve().relative_to(job.root.resolve())).encode())
+        for sheet in job.stylesheets:
+            digest.update(f"{sheet}:{_file_digest(str(sheet))}".encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> RenderedPdf | None:
+        """A cached render, if its recorded resources (images, CSS imports) are unchanged."""
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            for path, digest in record["resources"].items():
+                if _file_digest(path) != digest:
+                    return None
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if hashlib.sha256(data).hexdigest() != record.get("sha256"):
+            return None
+        return RenderedPdf(
+            data=data,
+            pages=int(record["pages"]),
+            page_sizes_pt=[(float(w), float(h)) for w, h in record["page_sizes_pt"]],
+            resources=tuple(record["resources"]),
+        )
+
+    def put(self, key: str, rendered: RenderedPdf) -> None:
+        """Store a render; a failure to write the cache never fails the build."""
+        record = {
+            "pages": rendered.pages,
+            "page_sizes_pt": rendered.page_sizes_pt,
+            "sha256": hashlib.sha256(rendered.data).hexdigest(),
+            "resources": {path: _file_digest(path) for path in rendered.resources},
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Written under temporary names and renamed, so a killed build leaves no half file.
+            for suffix, payload in ((".pdf", rendered.data), (".json", json.dumps(record))):
+                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                with os.fdopen(handle, "wb") as out:
+                    out.write(payload if isinstance(payload, bytes) else payload.encode())
+                os.replace(temporary, self.folder / f"{key}{suffix}")
+        except OSError:
+            pass
+
+
+class PdfBatch:
+    """PDF jobs rendered in worker processes while the caller does other work (the site).
+
+    Jobs whose inputs are unchanged since the last build come from the cache; the rest go to a
+    pool of worker processes sized to the cores, each importing WeasyPrint once.
+    """
+
+    def __init__(
+        self, jobs: Sequence[PdfJob], cache: PdfCache | None, workers: int | None = None
+    ) -> None:
+        self.jobs = list(jobs)
+        self.cache = cache
+        self.results: dict[str, RenderedPdf] = {}
+        self.keys: dict[str, str] = {}
+        pending: list[PdfJob] = []
+        for job in self.jobs:
+            if cache is not None:
+                self.keys[job.name] = cache.key(job)
+                hit = cache.get(self.keys[job.name])
+                if hit is not None:
+                    self.results[job.name] = hit
+                    continue
+            pending.append(job)
+        self.rendered = [job.name for job in pending]
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.futures: dict[str, concurrent.futures.Future[RenderedPdf | PdfError]] = {}
+        if not pending:
+            return
+        size = min(workers or os.cpu_count() or 1, len(pending))
+        stylesheets = tuple(dict.fromkeys(s for job in pending for s in job.stylesheets))
+        # Fork: the workers start at once; this process has not imported WeasyPrint or started
+        # any thread yet, so there is nothing unsafe to copy.
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=size,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(stylesheets, pending[0].root),
+        )
+        # The biggest documents first (the book), so no worker is left with it at the end.
+        for job in sorted(pending, key=lambda j: len(j.html), reverse=True):
+            self.futures[job.name] = self.pool.submit(_render_job, job)
+
+    def wait(self) -> dict[str, RenderedPdf]:
+        """Every job's PDF by name; raises `PdfBatchFailed` listing every failed job."""
+        failures: list[PdfFailure] = []
+        by_name = {job.name: job for job in self.jobs}
+        for name, future in self.futures.items():
+            outcome = future.result()
+            if isinstance(outcome, PdfError):
+                failures.append(PdfFailure(by_name[name], outcome))
+                continue
+            self.results[name] = outcome
+            if self.cache is not None:
+                self.cache.put(self.keys[name], outcome)
+        self.close()
+        if failures:
+            raise PdfBatchFailed(failures)
+        return {job.name: self.results[job.name] for job in self.jobs}
+
+    def close(self) -> None:
+        """Stop the workers (cancelling what has not started)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
