@@ -1,0 +1,92 @@
+"""Single stages for the benchmark: `load`, `site`, and `export` (a plain MkDocs project)."""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from generator.pipeline import prepare
+from generator.render import NavSection, Renderer, SiteOptions
+
+
+def _report(seconds: float) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "peak_rss": peak}))
+
+
+def load(project: Path) -> None:
+    """Time load + validate + review in-process."""
+    started = time.perf_counter()
+    prepare(project)
+    _report(time.perf_counter() - started)
+
+
+def site(project: Path) -> None:
+    """Build the site alone (no PDFs, no cards) into a throwaway folder."""
+    from generator.site import build_site
+
+    prepared = prepare(project)
+    pages = Renderer(prepared.handbook, prepared.report, SiteOptions()).site_pages()
+    with tempfile.TemporaryDirectory(dir=project) as out:
+        build_site(project, Path(out) / "site", lambda: pages)
+
+
+def export(project: Path, destination: Path) -> None:
+    """Write the same pages as a plain Material project: Markdown files, full navigation, search."""
+    prepared = prepare(project)
+    renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
+    pages = renderer.site_pages()
+    if destination.exists():
+        shutil.rmtree(destination)
+    docs = destination / "docs"
+    for uri, content in pages.pages.items():
+        target = docs / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    nav: list[object] = []
+    for entry in pages.nav:
+        if isinstance(entry, NavSection):
+            nav.append({entry.title: [entry.index_uri, *({t: u} for t, u in entry.pages)]})
+        else:
+            nav.append({entry[0]: entry[1]})
+    config = {
+        "site_name": prepared.handbook.settings.title,
+        "theme": {"name": "material", "font": False, "features": ["navigation.indexes"]},
+        "markdown_extensions": ["attr_list", "md_in_html", "tables", {"toc": {"permalink": True}}],
+        "plugins": ["search"],
+        "nav": nav,
+    }
+    (destination / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
+    )
+    book_html = _book_html(prepared)
+    if book_html is not None:
+        (destination / "book.html").write_text(book_html, encoding="utf-8")
+
+
+def _book_html(prepared: object) -> str | None:
+    """The book's print HTML from our own renderer, when the PDF stage provides it."""
+    try:
+        from generator.render import book_html  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return str(book_html(prepared))
+
+
+if __name__ == "__main__":
+    command, *rest = sys.argv[1:]
+    if command == "load":
+        load(Path(rest[0]))
+    elif command == "site":
+        site(Path(rest[0]))
+    elif command == "export":
+        export(Path(rest[0]), Path(rest[1]))
+    else:
+        raise SystemExit(f"unknown stage {command}")

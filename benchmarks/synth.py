@@ -1,0 +1,56 @@
+"""Synthetic handbooks of N policies, shaped like the five sample policies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_LINE = "# yaml-language-server: $schema=../schema/policy.schema.json\n"
+
+
+def _sample_policies() -> list[dict[str, Any]]:
+    policies = []
+    for path in sorted((ROOT / "policies").glob("*.yaml")):
+        if path.name != "handbook.yaml":
+            policies.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return policies
+
+
+def generate_project(destination: Path, count: int) -> Path:
+    """Write a complete project with `count` policies cycled from the sample ones."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.mkdir(parents=True)
+    for name in ("mkdocs.yml",):
+        shutil.copy(ROOT / name, destination / name)
+    for folder in ("templates", "site_overrides", "schema"):
+        shutil.copytree(ROOT / folder, destination / folder)
+    policies_dir = destination / "policies"
+    policies_dir.mkdir()
+    shutil.copy(ROOT / "policies" / "handbook.yaml", policies_dir / "handbook.yaml")
+    samples = _sample_policies()
+    for index in range(count):
+        data = dict(samples[index % len(samples)])
+        policy_id = f"policy-{index:04d}"
+        data["id"] = policy_id
+        data["number"] = f"{90000 + index:05d}.001"
+        data["title"] = f"{data['title']} ({index:04d})"
+        # Spread the policies over a few categories, as a real handbook would.
+        data["category"] = f"Category {index % 8 + 1}"
+        data["related"] = [f"policy-{(index + step) % count:04d}" for step in (1, 2) if count > 2]
+        text = SCHEMA_LINE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        (policies_dir / f"{policy_id}.yaml").write_text(text, encoding="utf-8")
+    return destination
+
+
+def edit_one_policy(project: Path, index: int = 0) -> None:
+    """A one-word edit in one policy's summary, as HR makes it."""
+    path = project / "policies" / f"policy-{index:04d}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["summary"] = "Revised: " + data["summary"]
+    text = SCHEMA_LINE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,52 @@
+"""The benchmark machinery runs end to end at N = 3, so `make bench` cannot rot. No timing is
+asserted: speed is measured by `make bench`, never by a test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--sizes",
+            "3",
+            "--runs",
+            "1",
+            "--no-peers",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    table = (out / "results.md").read_text(encoding="utf-8")
+    for row in (
+        "| load + validate + review |",
+        "| site alone |",
+        "| full build |",
+        "| rebuild after one edit |",
+        "| plain mkdocs build |",
+    ):
+        assert row in table
+    assert "| N = 3 |" in table
+    assert (out / "results.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
