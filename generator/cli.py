@@ -6,11 +6,17 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import BuildFailed
+
+if TYPE_CHECKING:
+    from .pipeline import Prepared
+    from .review import PolicyReview, ReviewReport
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -19,10 +25,13 @@ EXIT_INTERNAL = 70
 
 
 def _date_argument(text: str) -> dt.date:
+    # Python's fromisoformat also takes 20261127 and 2026-W48-5; people mean YYYY-MM-DD only.
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise argparse.ArgumentTypeError(f"expected a date (YYYY-MM-DD), got {text!r}")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date (YYYY-MM-DD), got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the review register as JSON")
 
+    reviewed = commands.add_parser(
+        "reviewed", help="record that a policy was reviewed (sets last_reviewed, adds history)"
+    )
+    reviewed.add_argument("policy_id", metavar="POLICY-ID", help="the policy's id (file name)")
+    reviewed.add_argument(
+        "--on", type=_date_argument, help="the day of the review (default: today)"
+    )
+    reviewed.add_argument(
+        "--note", help='revision history summary (default: "Reviewed, no change.")'
+    )
+
     commands.add_parser("schema", help="regenerate the JSON Schemas in schema/")
     serve = commands.add_parser("serve", help="live-reloading preview of the site")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
@@ -84,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(root, arguments)
         if arguments.command == "check":
             return _check(root, arguments)
+        if arguments.command == "reviewed":
+            return _reviewed(root, arguments)
         if arguments.command == "schema":
             return _schema(root)
         if arguments.command == "serve":
@@ -111,6 +133,16 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
     from .render import SiteOptions
 
     prepared = prepare(root, arguments.today)
+    fail_on = arguments.fail_on or prepared.handbook.settings.review.fail_on
+    for warning in _review_warnings(prepared):
+        print(warning, file=sys.stderr)
+    if prepared.report.fails(fail_on):
+        print(
+            f"handbook: review gate failed (fail on {fail_on}): "
+            f"{prepared.report.summary()}; nothing was published",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     site_dir = (arguments.site_dir or root / "site").resolve()
     build(
         prepared,
@@ -127,15 +159,127 @@ def _check(root: Path, arguments: argparse.Namespace) -> int:
     from .pipeline import prepare
 
     prepared = prepare(root, arguments.today)
-    counts = {status.value: n for status, n in prepared.report.counts().items()}
-    print(
-        f"{counts['overdue']} overdue, {counts['due-soon']} due soon, {counts['current']} current"
-    )
-    if arguments.fail_on == "overdue" and counts["overdue"]:
-        return EXIT_FAILED
-    if arguments.fail_on == "due-soon" and (counts["overdue"] or counts["due-soon"]):
-        return EXIT_FAILED
+    report = prepared.report
+    if arguments.json:
+        from .register import register_json
+
+        sys.stdout.write(register_json(report))
+    else:
+        print(f"Reviews on {report.today} ({prepared.handbook.settings.timezone})\n")
+        print(_review_table(report, colour=_use_colour(sys.stdout)))
+        print(f"\n{report.summary()}")
+    return EXIT_FAILED if report.fails(arguments.fail_on) else EXIT_OK
+
+
+def _reviewed(root: Path, arguments: argparse.Namespace) -> int:
+    from .model import load_handbook
+    from .pipeline import prepare, real_today
+    from .record import RecordRefused, record_review
+
+    handbook = load_handbook(root)
+    today = real_today(handbook)
+    on = arguments.on or today
+    try:
+        recorded = record_review(handbook, arguments.policy_id, on, arguments.note, today)
+    except RecordRefused as refusal:
+        print(f"handbook reviewed: {refusal}; nothing was changed", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Recorded a review of {recorded.policy_id} on {on} in {_shown(recorded.path)}:")
+    print(f"  last_reviewed: {on}")
+    print(f"  revision_history: + {on}, review, {recorded.summary}")
+    if recorded.dropped_next_due is not None:
+        print(f"  review.next_due {recorded.dropped_next_due} removed: the review passed it")
+    if not recorded.layout_kept:
+        print(
+            "handbook reviewed: the file's layout could not be kept exactly; check its diff",
+            file=sys.stderr,
+        )
+    review = prepare(root, today).report.for_policy(recorded.policy_id)
+    print(f"Next review {review.next_review}: {review.status.value}")
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- review output
+
+_COLOURS = {
+    "overdue": "\033[1;31m",
+    "due-soon": "\033[33m",
+    "current": "\033[32m",
+    "draft": "\033[2m",
+    "retired": "\033[2m",
+}
+_RESET = "\033[0m"
+
+
+def _use_colour(stream: TextIO) -> bool:
+    """Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _days_text(review: PolicyReview) -> str:
+    if not review.checked or review.next_review is None:
+        return "not checked"
+    if review.days_overdue > 0:
+        return f"{review.days_overdue} overdue"
+    if review.days_overdue == 0:
+        return "due today"
+    return f"{review.days_left} left"
+
+
+def _review_table(report: ReviewReport, *, colour: bool) -> str:
+    """The review table, most urgent first, with aligned plain-text columns."""
+    from .review import owner_label
+
+    header = ("STATUS", "NUMBER", "TITLE", "OWNER", "LAST REVIEWED", "NEXT REVIEW", "DAYS")
+    rows = [
+        (
+            review.status.value,
+            review.policy.number or "-",
+            _clip(review.policy.title, 44),
+            _clip(owner_label(review.policy), 30),
+            str(review.last_reviewed) if review.last_reviewed else "never",
+            str(review.next_review) if review.next_review else "-",
+            _days_text(review),
+        )
+        for review in report.reviews
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate([header, *rows]):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        if colour and index > 0:
+            cells[0] = f"{_COLOURS[row[0]]}{cells[0]}{_RESET}"
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _review_warnings(prepared: Prepared) -> list[str]:
+    """Compiler-style warnings for overdue and due-soon policies, pointing at the date's line."""
+    from .review import ReviewStatus, owner_label
+
+    warnings = []
+    for review in prepared.report.reviews:
+        if review.status not in (ReviewStatus.OVERDUE, ReviewStatus.DUE_SOON):
+            continue
+        policy = review.policy
+        origin = prepared.handbook.origins[policy.id]
+        line = origin.line_of(*review.basis)
+        if review.status is ReviewStatus.OVERDUE:
+            what = f"review overdue by {review.days_overdue} days (was due {review.next_review})"
+        elif review.days_left == 0:
+            what = f"review due today ({review.next_review})"
+        else:
+            what = f"review due in {review.days_left} days ({review.next_review})"
+        warnings.append(
+            f"{origin.path}:{line}: warning: {what}: {policy.title}; owner {owner_label(policy)}"
+        )
+    return warnings
 
 
 def _schema(root: Path) -> int:

@@ -57,7 +57,7 @@ def check_request(handbook: Handbook, policy_id: str, on: dt.date, real_today: d
         raise RecordRefused(f"no policy with id '{policy_id}'{hint}") from None
     if on > real_today:
         raise RecordRefused(
-            f"{on} is in the future (today is {real_today}); record a review on or after the day"
+            f"{on} is in the future (today is {real_today}); record a review once it has happened"
         )
     if policy.status is Status.RETIRED:
         raise RecordRefused(f"'{policy_id}' is retired; retired policies are not reviewed")
@@ -114,9 +114,11 @@ def record_review(
     _replace(path, new_text.encode("utf-8"))
     try:
         load_handbook(handbook.root)  # The edit must leave a valid handbook (e.g. a bad note).
-    except BuildFailed:
+    except BuildFailed as failure:
         _replace(path, original)
-        raise
+        # Other files' errors here are only fallout (links to a policy that failed to load).
+        own = [error for error in failure.errors if error.path == handbook.origins[policy_id].path]
+        raise BuildFailed(own or failure.errors, "the policy file was left as it was") from None
     return Recorded(path, policy_id, on, summary, dropped, layout_kept)
 
 
