@@ -5,17 +5,30 @@ The CLI and the MkDocs plugin (under `mkdocs serve`) both call in here; no stage
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
+import urllib.parse
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildFailed, SourceError
 from .model import Handbook, load_handbook
+from .pdf import (
+    PdfBatch,
+    PdfBatchFailed,
+    PdfCache,
+    PdfFailure,
+    PdfJob,
+    PdfMetadata,
+    source_date,
+)
 from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_in
 from .register import write_register
-from .render import Renderer, SiteOptions, SitePages
+from .render import PRINT_STYLESHEET, Renderer, SiteOptions, SitePages, print_documents
 from .review import ReviewReport, review_handbook
 
 
@@ -73,15 +86,20 @@ def build(
     *,
     options: SiteOptions,
     site_url: str | None = None,
+    pdfs: bool = True,
 ) -> None:
     """Build every output into a temporary directory and swap it in as `site_dir`."""
     from .site import build_site
 
+    # ---- PDFs (issue 6): the policy pages link to their PDFs when they are built.
+    options = dataclasses.replace(options, pdf_links=pdfs)
     renderer = Renderer(prepared.handbook, prepared.report, options)
     pages = renderer.site_pages()
     with build_lock(site_dir):
         remove_leftovers(site_dir)
         build_dir = new_build_dir(site_dir)
+        # PDFs render in worker processes while this process builds the site.
+        pdf_batch = start_pdfs(prepared.handbook, renderer) if pdfs else None
         try:
             build_site(
                 prepared.handbook.root,
@@ -95,7 +113,89 @@ def build(
                 build_dir,
                 site_url or prepared.handbook.settings.site_url,
             )
+            if pdf_batch is not None:
+                write_pdfs(prepared.handbook, pdf_batch, build_dir / "pdf")
         except BaseException:
             discard(build_dir)
             raise
+        finally:
+            if pdf_batch is not None:
+                pdf_batch.close()
         swap_in(build_dir, site_dir)
+
+
+# ---- PDFs (issue 6): the book and one PDF per published policy, through generator/pdf.py.
+
+
+def start_pdfs(handbook: Handbook, renderer: Renderer) -> PdfBatch:
+    """Render the print HTML here and start the PDFs in worker processes (cached by content)."""
+    settings = handbook.settings
+    when = source_date()
+    jobs = [
+        PdfJob(
+            name=document.filename,
+            html=document.html,
+            root=handbook.root,
+            base_dir=handbook.root,
+            stylesheets=(handbook.root / PRINT_STYLESHEET,),
+            metadata=PdfMetadata(
+                title=document.title,
+                author=settings.organization,
+                subject=document.subject,
+                keywords=document.keywords,
+                language=settings.language,
+                created=when,
+                modified=when,
+            ),
+            page_labels=document.page_labels,
+            policy_ids=document.policy_ids,
+        )
+        for document in print_documents(renderer)
+    ]
+    return PdfBatch(jobs, PdfCache(handbook.root / ".cache" / "pdf"))
+
+
+def write_pdfs(handbook: Handbook, batch: PdfBatch, folder: Path) -> None:
+    """Wait for the PDFs and write them; a failed one fails the build naming its source."""
+    try:
+        rendered = batch.wait()
+    except PdfBatchFailed as failed:
+        raise BuildFailed(pdf_errors(handbook, failed.failures)) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, pdf in rendered.items():
+        (folder / name).write_bytes(pdf.data)
+
+
+_LINK_TARGETS = re.compile(r"\]\(\s*<?([^)\s>]*)")
+
+
+def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceError]:
+    """PDF failures as source errors: at the policy field whose text names the resource."""
+    base = handbook.root.resolve().as_uri() + "/"
+    errors: set[SourceError] = set()
+    for failure in failures:
+        for message in failure.error.messages:
+            reason = message.split("ResourceRefused: ", 1)[-1]
+            located = False
+            for policy_id in failure.job.policy_ids:
+                origin = handbook.origins[policy_id]
+                for path, text in _texts(handbook.policy(policy_id).model_dump()):
+                    for target in _LINK_TARGETS.findall(text):
+                        if target and urllib.parse.urljoin(base, target) in message:
+                            problem = f"'{target}' cannot be printed: {reason}"
+                            errors.add(origin.error(problem, *path))
+                            located = True
+            if not located:
+                errors.add(SourceError(f"site/pdf/{failure.job.name}", 0, "", message))
+    return sorted(errors)
+
+
+def _texts(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every text in a policy's data with its field path."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _texts(item, (*path, key))]
+    if isinstance(value, list | tuple):
+        return [found for i, item in enumerate(value) for found in _texts(item, (*path, i))]
+    return []

@@ -322,3 +322,188 @@ class Renderer:
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
                 excluded.add(uri)
         return SitePages(pages=pages, nav=nav, excluded_from_search=excluded)
+
+
+# ---- print: the book and the per-policy PDFs (issue 6). Python decides every value the print
+# templates show (running headers, review lines, link targets); generator/pdf.py renders them.
+
+PRINT_STYLESHEET = Path("templates") / "print" / "print.css"
+BOOK_PDF = "handbook.pdf"
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+# Links to other policies print as plain text when the PDF has nowhere for them to go.
+_UNLINKED = re.compile(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", re.S)
+
+
+@dataclass(frozen=True)
+class PrintPolicy:
+    """One policy as it prints: its view, anchor, running header, review line and links."""
+
+    view: PolicyView
+    anchor: str
+    running: str
+    review_text: str
+    related: list[tuple[Policy, str | None]]
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A category of the book: its policies in handbook order."""
+
+    name: str
+    anchor: str
+    description: str | None
+    policies: list[PrintPolicy]
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """Print HTML for one PDF: its file name under site/pdf/ and the facts for its metadata."""
+
+    filename: str
+    html: str
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+    policy_ids: tuple[str, ...]
+    page_labels: bool = False
+
+
+def print_anchor(policy: Policy) -> str:
+    """The id of a policy's first page in print, the target of contents and related links."""
+    return f"policy-{policy.id}"
+
+
+def review_footer(review: PolicyReview | None) -> str:
+    """The review line of a printed policy: 'Review due 2027-03-01' or 'Review overdue since …'.
+
+    "Overdue since" names the next-review date itself: the day the review fell due.
+    """
+    if review is None:
+        return "No review date"
+    if review.status is ReviewStatus.RETIRED:
+        return "Retired"
+    if review.next_review is None:
+        return "No review date"
+    day = review.next_review.isoformat()
+    if review.status is ReviewStatus.OVERDUE:
+        return f"Review overdue since {day}"
+    return f"Review due {day}"
+
+
+def running_header(policy: Policy) -> str:
+    """The running header of a policy's pages: its number and title."""
+    return f"{policy.number} · {policy.title}" if policy.number else policy.title
+
+
+def plain_text(text: str | None) -> str:
+    """Inline Markdown reduced to its words, for PDF metadata such as the subject."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(inline_markdown(text))))
+
+
+def _print_markdown(policy_urls: Mapping[str, str]) -> Any:
+    """A text filter for print: `policy:` links go where `policy_urls` says, or print as text."""
+
+    def convert(text: str | None) -> Markup:
+        # Unknown ids resolve to a scheme the sanitizer drops, leaving a bare <a> to unwrap.
+        urls = {**{pid: f"unlinked:{pid}" for pid in _ids_in(text)}, **policy_urls}
+        converted = str(inline_markdown(text, urls))
+        # A fragment names a spot on a site page; in print the link goes to the policy's start.
+        converted = re.sub(r'href="(#policy-[a-z0-9-]+)#[^"]*"', r'href="\1"', converted)
+        return Markup(_UNLINKED.sub(r"\1", converted))
+
+    return convert
+
+
+def _ids_in(text: str | None) -> list[str]:
+    return re.findall(r"\]\(\s*policy:([a-z0-9-]+)", text or "")
+
+
+def _print_policy(renderer: Renderer, policy: Policy, targets: Mapping[str, str]) -> PrintPolicy:
+    view = renderer.view(policy)
+    return PrintPolicy(
+        view=view,
+        anchor=print_anchor(policy),
+        running=running_header(policy),
+        review_text=review_footer(view.review),
+        related=[(other, targets.get(other.id)) for other in view.related],
+    )
+
+
+def _print_context(renderer: Renderer) -> dict[str, Any]:
+    settings = renderer.handbook.settings
+    return {"paper": PAPER_SIZES[settings.paper], "site_url": settings.site_url}
+
+
+def _site_targets(renderer: Renderer) -> dict[str, str]:
+    """Where a policy link points from a single-policy PDF: its site page, when the site has
+    an address; otherwise nowhere, as a relative link would name the build machine's files."""
+    site_url = renderer.handbook.settings.site_url
+    if not site_url:
+        return {}
+    base = site_url if site_url.endswith("/") else f"{site_url}/"
+    return {policy.id: f"{base}{policy.id}/" for policy in renderer.published()}
+
+
+def print_book(renderer: Renderer) -> PrintDocument:
+    """The whole handbook as one printable book: cover, contents, a part per category."""
+    settings = renderer.handbook.settings
+    published = renderer.published()
+    targets = {policy.id: f"#{print_anchor(policy)}" for policy in published}
+    descriptions = {c.name: c.description for c in settings.categories}
+    parts = []
+    for name in renderer.handbook.categories():
+        members = [p for p in published if p.category == name]
+        if members:
+            parts.append(
+                PrintPart(
+                    name=name,
+                    anchor=f"part-{slugify(name)}",
+                    description=descriptions.get(name),
+                    policies=[_print_policy(renderer, p, targets) for p in members],
+                )
+            )
+    document = renderer.render(
+        "print/book.html.j2",
+        parts=parts,
+        policy_count=len(published),
+        published=format_date(renderer.report.today),
+        text=_print_markdown(targets),
+        **_print_context(renderer),
+    )
+    return PrintDocument(
+        filename=BOOK_PDF,
+        html=document,
+        title=settings.title,
+        subject=f"{settings.title}, {settings.edition}: every published policy",
+        keywords=tuple(part.name for part in parts),
+        policy_ids=tuple(policy.id for policy in published),
+        page_labels=True,
+    )
+
+
+def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
+    """One policy as its own PDF, in the book's design."""
+    targets = {**_site_targets(renderer), policy.id: f"#{print_anchor(policy)}"}
+    item = _print_policy(renderer, policy, targets)
+    document = renderer.render(
+        "print/policy.html.j2",
+        item=item,
+        text=_print_markdown(targets),
+        **_print_context(renderer),
+    )
+    keywords = [policy.category, *policy.tags]
+    if policy.number:
+        keywords.insert(0, policy.number)
+    return PrintDocument(
+        filename=f"{policy.id}.pdf",
+        html=document,
+        title=policy.title,
+        subject=plain_text(policy.summary),
+        keywords=tuple(keywords),
+        policy_ids=(policy.id,),
+    )
+
+
+def print_documents(renderer: Renderer) -> list[PrintDocument]:
+    """Every PDF of the handbook: the book first, then one per published policy."""
+    return [print_book(renderer), *(print_policy(renderer, p) for p in renderer.published())]
