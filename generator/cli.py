@@ -219,7 +219,7 @@ def _use_colour(stream: TextIO) -> bool:
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _days_text(review: PolicyReview) -> str:
