@@ -734,7 +734,10 @@ def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> 
 
 
 def _cross_checks(
-    policies: list[tuple[Policy, Origin]], settings: Settings, errors: ErrorList
+    policies: list[tuple[Policy, Origin]],
+    settings: Settings,
+    errors: ErrorList,
+    invalid_ids: frozenset[str] = frozenset(),
 ) -> None:
     """Rules that span files: unique ids and numbers, ids match file names, links resolve."""
     by_id: dict[str, Origin] = {}
@@ -759,7 +762,8 @@ def _cross_checks(
                 )
             else:
                 by_number[policy.number] = origin
-    known = {policy.id for policy, _ in policies}
+    # A policy whose file has errors still exists: links to it are not errors of their own.
+    known = {policy.id for policy, _ in policies} | invalid_ids
     for policy, origin in policies:
         for index, related in enumerate(policy.related):
             if related not in known:
@@ -824,6 +828,7 @@ def load_handbook(root: Path) -> Handbook:
             settings = validated
             _check_settings(settings, settings_origin, errors)
     policies: list[tuple[Policy, Origin]] = []
+    invalid_ids: set[str] = set()
     for path in sorted(policies_dir.glob("*.yaml")) + sorted(policies_dir.glob("*.yml")):
         if path.name == HANDBOOK_FILE:
             continue
@@ -834,12 +839,16 @@ def load_handbook(root: Path) -> Handbook:
         loaded, load_errors = read_source(path, display)
         errors.extend(load_errors)
         if loaded is None:
+            invalid_ids.add(path.stem)
             continue
         policy = _validate(Policy, loaded, errors)
+        if not isinstance(policy, Policy) and isinstance(loaded.data, dict):
+            claimed = loaded.data.get("id")
+            invalid_ids.add(claimed if isinstance(claimed, str) else path.stem)
         if isinstance(policy, Policy):
             policies.append((policy, Origin(display, loaded.lines)))
     if settings is not None:
-        _cross_checks(policies, settings, errors)
+        _cross_checks(policies, settings, errors, frozenset(invalid_ids))
     errors.raise_if_any()
     assert settings is not None
     ordered = sorted(policies, key=lambda pair: _sort_key(pair[0], settings))

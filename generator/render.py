@@ -117,11 +117,17 @@ def review_summary(report: ReviewReport) -> str:
     )
 
 
+_ESCAPED_AUTOLINK = re.compile(r"&lt;((?:https?|mailto|tel):[^\s<>]*?)&gt;", re.IGNORECASE)
+
+
 def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = None) -> Markup:
     """Policy text (inline Markdown) as sanitized inline HTML; `policy:<id>` links resolved."""
     if not text:
         return Markup("")
-    converted = markdown.markdown(html.escape(text, quote=False), output_format="html")
+    # Escape first, so no HTML in the text is ever parsed as HTML; then give back the one
+    # angle-bracket form that is Markdown, an autolink to a web, mail or phone address.
+    escaped = _ESCAPED_AUTOLINK.sub(r"<\1>", html.escape(text, quote=False))
+    converted = markdown.markdown(escaped, output_format="html")
     converted = re.sub(r"^<p>(.*)</p>$", r"\1", converted, flags=re.S)
 
     def resolve(match: re.Match[str]) -> str:
@@ -138,17 +144,31 @@ def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = No
         url_schemes=_URL_SCHEMES,
         link_rel=None,
     )
-    return Markup(cleaned)
+    # The result lands in a Markdown page: braces would start attr_list `{: ...}` or look like
+    # a template expression to a later stage. As entities they show as typed, even in URLs.
+    return Markup(cleaned.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+# HTML's specials, plus what Markdown (with attr_list `{: ...}`) or a `{{ template }}` engine
+# downstream could read as syntax: each becomes a numeric entity that shows as typed.
+_PLAIN_SPECIALS = re.compile(r"[&<>\"'\\`*_{}\[\]()#+!|~]")
 
 
 def plain(text: str | None) -> Markup:
     """Plain text escaped for both HTML and Markdown, so nothing in it is interpreted."""
     if not text:
         return Markup("")
-    escaped = html.escape(text, quote=True)
-    # Markdown would read these as syntax; numeric entities show the characters as typed.
-    escaped = re.sub(r"[\\`*_{}\[\]()#+!|~]", lambda m: f"&#{ord(m.group())};", escaped)
-    return Markup(escaped)
+    # One line: a line break would end a Markdown heading or a front-matter value early.
+    one_line = " ".join(text.split())
+    # One pass, so the '#' of an entity made for one character is never escaped again.
+    return Markup(_PLAIN_SPECIALS.sub(lambda m: f"&#{ord(m.group())};", one_line))
+
+
+def nav_title(text: str) -> str:
+    """A title for the MkDocs navigation, escaped: the theme inserts nav titles unescaped."""
+    # Material writes `{{ nav_item.title }}` into the page as HTML (MkDocs templates do not
+    # autoescape); quotes stay as typed because the theme escapes the aria-labels it makes.
+    return html.escape(text, quote=False)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -271,7 +291,7 @@ class Renderer:
         descriptions = {c.name: c.description for c in self.handbook.settings.categories}
         for name in categories:
             slug = slugify(name)
-            section = NavSection(name, f"{slug}/index.md")
+            section = NavSection(nav_title(name), f"{slug}/index.md")
             pages[section.index_uri] = self.render(
                 "category.md.j2",
                 name=name,
@@ -281,7 +301,7 @@ class Renderer:
             for policy in by_category[name]:
                 uri = policy_uri(policy)
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
-                section.pages.append((policy.title, uri))
+                section.pages.append((nav_title(policy.title), uri))
             nav.append(section)
         recent = sorted(
             ((entry.date, policy) for policy in published for entry in policy.revision_history),
