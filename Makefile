@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 # Debian packages: fonts for the PDFs, Cairo/Pango for WeasyPrint; Chromium and poppler for tests.
-BUILD_PACKAGES := fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+BUILD_PACKAGES := fonts-noto-core fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium poppler-utils
 
 .PHONY: build check serve test lint bench schema clean install system-build system-test

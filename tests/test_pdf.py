@@ -1,0 +1,283 @@
+"""Printable PDFs: the book and the per-policy PDFs, built by the real CLI and read back."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+
+from conftest import ROOT, make_project, run_handbook
+from generator.model import load_handbook
+from generator.pdf import PdfError, render_pdf
+from generator.pipeline import prepare, start_pdfs
+from generator.render import Renderer, SiteOptions
+
+ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"
+EPOCH = "1790000000"  # 2026-09-21, fixed for the reproducibility builds
+
+pytestmark = pytest.mark.slow
+
+
+def published(project: Path) -> list[tuple[str, str]]:
+    """(id, title) of every active policy, in handbook order."""
+    handbook = load_handbook(project)
+    return [(p.id, p.title) for p in handbook.policies if p.status.value == "active"]
+
+
+def outline_titles(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    """Every bookmark as (depth, title, 0-based page index)."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def page_text(pdf: pdfplumber.PDF, index: int) -> str:
+    return " ".join((pdf.pages[index].extract_text() or "").split())
+
+
+@pytest.fixture(scope="module")
+def book(sample_site: Path) -> Path:
+    return sample_site / "pdf" / "handbook.pdf"
+
+
+def test_book_has_a_bookmark_per_policy_under_its_category(sample_site: Path, book: Path) -> None:
+    reader = pypdf.PdfReader(book)
+    bookmarks = outline_titles(reader)
+    handbook = load_handbook(sample_site.parent)
+    categories = {p.category for p in handbook.policies if p.status.value == "active"}
+    assert {title for depth, title, _ in bookmarks if depth == 0} >= categories
+    policy_bookmarks = [title for depth, title, _ in bookmarks if depth == 1]
+    assert policy_bookmarks == [title for _, title in published(sample_site.parent)]
+    # Sections sit under their policy: every policy has a "Revision history" bookmark.
+    sections = [title for depth, title, _ in bookmarks if depth == 2]
+    assert sections.count("Revision history") == len(policy_bookmarks)
+
+
+def test_every_contents_entry_names_the_page_its_policy_starts_on(
+    sample_site: Path, book: Path
+) -> None:
+    reader = pypdf.PdfReader(book)
+    labels = reader.page_labels
+    front = labels.index("1")
+    assert labels[:front] == ["i", "ii"][:front] and front == 2  # cover, contents
+    with pdfplumber.open(book) as pdf:
+        contents = (pdf.pages[1].extract_text() or "").splitlines()
+        for _, title in published(sample_site.parent):
+            entry = next(line for line in contents if title in line)
+            number = re.search(r"(\d+)$", entry)
+            assert number, entry
+            index = labels.index(number.group(1))
+            assert title in page_text(pdf, index), (title, number.group(1))
+            # The printed page number on that page is the one the contents give.
+            assert f"Page {number.group(1)} of " in page_text(pdf, index)
+
+
+def test_body_page_footer_shows_page_edition_and_review_state(book: Path) -> None:
+    reader = pypdf.PdfReader(book)
+    start = next(
+        index
+        for _, title, index in outline_titles(reader)
+        if title == "Customer Service Philosophy and Standards"
+    )
+    body_pages = len(reader.pages) - 2
+    with pdfplumber.open(book) as pdf:
+        page = pdf.pages[start]
+        footer = page.crop((0, page.height - 72, page.width, page.height))
+        text = " ".join((footer.extract_text() or "").split())
+    assert "2026 edition" in text
+    assert "Review overdue since 2026-04-30" in text
+    assert re.search(rf"Page {start - 1} of {body_pages}$", text), text
+
+
+def test_per_policy_pdfs(sample_site: Path) -> None:
+    for policy_id, title in published(sample_site.parent):
+        path = sample_site / "pdf" / f"{policy_id}.pdf"
+        reader = pypdf.PdfReader(path)
+        assert len(reader.pages) > 0
+        assert reader.metadata is not None and reader.metadata.title == title
+        assert outline_titles(reader)[0][:2] == (0, title)
+        with pdfplumber.open(path) as pdf:
+            first = page_text(pdf, 0)
+        assert f"Page 1 of {len(reader.pages)}" in first
+    with pdfplumber.open(sample_site / "pdf" / "pinole-customer-service.pdf") as pdf:
+        assert "Review overdue since 2026-04-30" in page_text(pdf, 0)
+
+
+def test_metadata_tags_and_paper(sample_site: Path, book: Path) -> None:
+    reader = pypdf.PdfReader(book)
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == "en"
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title == "Customer Service Policy Handbook"
+    assert metadata.author == "Sample Handbook (public city policies)"
+    assert metadata.subject and "Customer Service" in (metadata.get("/Keywords") or "")
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
+    fonts = {
+        font["/BaseFont"].split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(name.startswith(("Noto-Serif", "Noto-Sans")) for name in fonts), fonts
+
+
+def test_site_links_to_the_pdfs(sample_site: Path) -> None:
+    home = (sample_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="pdf/handbook.pdf"' in home
+    for policy_id, _ in published(sample_site.parent):
+        page = (sample_site / policy_id / "index.html").read_text(encoding="utf-8")
+        assert f'href="../pdf/{policy_id}.pdf"' in page
+        assert (sample_site / "pdf" / f"{policy_id}.pdf").is_file()
+
+
+def test_pages_as_png_for_people_to_look_at(book: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm (poppler-utils) is missing: make test installs it")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, page in (("cover", 1), ("contents", 2), ("part", 3), ("body", 4), ("body-2", 5)):
+        prefix = ARTIFACTS / f"handbook-{name}"
+        pages = ["-f", str(page), "-l", str(page)]
+        command = ["pdftoppm", "-png", "-r", "80", *pages, "-singlefile", str(book), str(prefix)]
+        subprocess.run(command, check=True)
+        assert prefix.with_suffix(".png").stat().st_size > 10_000
+
+
+def test_two_builds_give_the_same_bytes_and_a4_is_honoured(tmp_path: Path) -> None:
+    digests = []
+    for run in ("first", "second"):
+        project = make_project(tmp_path / run, "small")
+        settings = project / "policies" / "handbook.yaml"
+        settings.write_text(settings.read_text() + "paper: a4\n", encoding="utf-8")
+        result = run_handbook(
+            "build", "--today", "2026-11-27", cwd=project, env={"SOURCE_DATE_EPOCH": EPOCH}
+        )
+        assert result.returncode == 0, result.stderr
+        pdfs = sorted((project / "site" / "pdf").glob("*.pdf"))
+        assert [p.name for p in pdfs] == [
+            "counter-service.pdf",
+            "handbook.pdf",
+            "phone-response.pdf",
+        ]
+        digests.append({p.name: p.read_bytes() for p in pdfs})
+    assert digests[0] == digests[1]
+    reader = pypdf.PdfReader(tmp_path / "first" / "site" / "pdf" / "handbook.pdf")
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert reader.metadata is not None
+    assert reader.metadata["/CreationDate"].startswith("D:20260921")
+
+
+def _add_to_summary(project: Path, text: str) -> int:
+    """Append `text` to phone-response's summary; returns the line of the summary."""
+    path = project / "policies" / "phone-response.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("summary:"))
+    lines[index] = lines[index].rstrip() + " " + text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index + 1
+
+
+@pytest.mark.parametrize(
+    ("image", "named"),
+    [
+        ("images/missing.png", "images/missing.png"),
+        ("file:///etc/passwd", "'file:'"),
+        ("../../../../etc/passwd", "../../../../etc/passwd"),
+        ("/etc/passwd", "/etc/passwd"),
+    ],
+)
+def test_policy_image_outside_the_project_or_missing_fails_the_build(
+    tmp_path: Path, image: str, named: str
+) -> None:
+    project = make_project(tmp_path / "project", "small")
+    line = _add_to_summary(project, f"![x]({image})")
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 1
+    assert f"policies/phone-response.yaml:{line}: summary:" in result.stderr
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_remote_image_is_refused_by_the_pdf_fetcher(tmp_path: Path) -> None:
+    # The model allows https images on the site; the PDF stage never fetches from the network.
+    project = make_project(tmp_path / "project", "small")
+    line = _add_to_summary(project, "![logo](https://example.com/logo.png)")
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert (
+        f"policies/phone-response.yaml:{line}: summary: 'https://example.com/logo.png' "
+        "cannot be printed: refused https://example.com/logo.png: only files inside the "
+        "project are used"
+    ) in result.stderr
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("images/missing.png", "images/missing.png does not exist"),
+        ("file:///etc/passwd", "outside the project folder"),
+        ("../../../../../../etc/passwd", "outside the project folder"),
+        ("/dev/urandom", "outside the project folder"),
+        ("http://127.0.0.1:9/x.png", "only files inside the project are used"),
+        ("data:image/png;base64,iVBORw0KGgo=", "only files inside the project are used"),
+    ],
+)
+def test_render_pdf_refuses_anything_but_project_files(
+    tmp_path: Path, source: str, reason: str
+) -> None:
+    html = (
+        f'<html lang="en"><title>t</title><body><p><img src="{source}" alt="x"></p></body></html>'
+    )
+    with pytest.raises(PdfError) as failure:
+        render_pdf(html, root=tmp_path, base_dir=tmp_path)
+    assert any(reason in message for message in failure.value.messages), failure.value.messages
+
+
+def test_render_pdf_reads_a_project_image(tmp_path: Path) -> None:
+    image = tmp_path / "images" / "dot.svg"
+    image.parent.mkdir()
+    image.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    html = (
+        '<html lang="en"><title>t</title><body><img src="images/dot.svg" alt="dot"></body></html>'
+    )
+    rendered = render_pdf(html, root=tmp_path, base_dir=tmp_path)
+    assert rendered.pages == 1
+    assert str(image) in rendered.resources
+
+
+def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+
+    def rendered_names() -> list[str]:
+        prepared = prepare(project)
+        renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
+        batch = start_pdfs(prepared.handbook, renderer)
+        try:
+            batch.wait()
+        finally:
+            batch.close()
+        return sorted(batch.rendered)
+
+    everything = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
+    assert rendered_names() == everything
+    assert rendered_names() == []
+    _add_to_summary(project, "Always.")
+    assert rendered_names() == ["handbook.pdf", "phone-response.pdf"]
