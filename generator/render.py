@@ -316,6 +316,7 @@ class Renderer:
             ],
             recent=recent,
             counts=self.report.counts(),
+            book_pdf_url="pdf/handbook.pdf" if self.options.pdf_links else None,
         )
         pages["reviews.md"] = self.render(
             "reviews.md.j2",
