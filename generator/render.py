@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import markdown
@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from .model import (
     Handbook,
+    Person,
     Policy,
     Standard,
     StandardGroup,
@@ -30,6 +31,9 @@ from .model import (
     YearMonth,
 )
 from .review import PolicyReview, ReviewReport, ReviewStatus
+
+if TYPE_CHECKING:  # cards.py imports this module; these names are only annotations here.
+    from .cards import CardGeometry, CardListing, CardView, PageRule, SheetLayout, SheetPage
 
 STATUS_LABELS = {
     ReviewStatus.CURRENT: "Current",
@@ -74,6 +78,8 @@ class SitePages:
     pages: dict[str, str]
     nav: list[tuple[str, str] | NavSection]
     excluded_from_search: set[str]
+    # Site-wide facts the theme shows (site name, footer edition, page language).
+    theme: dict[str, str] = field(default_factory=dict)
 
 
 def slugify(text: str) -> str:
@@ -190,6 +196,30 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 
 @dataclass(frozen=True)
+class ReviewBanner:
+    """The notice at the top of a policy page that is not simply current."""
+
+    status: str
+    title: str
+    message: str
+    contact: str
+    owner: Person
+
+    def as_meta(self) -> dict[str, str | None]:
+        """The banner as page front matter, for the theme override that shows it."""
+        return {
+            "status": self.status,
+            "title": self.title,
+            "message": self.message,
+            "contact": self.contact,
+            "name": ", ".join(n for n in (self.owner.name, self.owner.title) if n) or None,
+            "email": self.owner.email,
+            "phone": self.owner.phone,
+            "tel": self.owner.phone.replace(" ", "") if self.owner.phone else None,
+        }
+
+
+@dataclass(frozen=True)
 class PolicyView:
     """Everything a policy page shows, prepared for the template."""
 
@@ -203,6 +233,69 @@ class PolicyView:
     pdf_url: str | None
     card_url: str | None
     category_slug: str
+    banner: ReviewBanner | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner | None:
+    """The page notice for a policy that is overdue, due soon, retired or a draft; else None."""
+    owner = policy.owner.name or policy.owner.title or "the policy owner"
+    if policy.status is Status.RETIRED:
+        return ReviewBanner(
+            "retired",
+            "Retired",
+            "This policy is retired and no longer applies. It is kept for the record.",
+            "Questions:",
+            policy.owner,
+        )
+    if policy.status is Status.DRAFT:
+        return ReviewBanner(
+            "draft",
+            "Draft",
+            "This policy is a draft. It is not in force until it is approved and published.",
+            "Comments to:",
+            policy.owner,
+        )
+    if review is None or review.next_review is None:
+        return None
+    due = format_date(review.next_review)
+    if review.status is ReviewStatus.OVERDUE:
+        return ReviewBanner(
+            "overdue",
+            "Review overdue",
+            f"This policy was due for its annual review on {due} and has been overdue for "
+            f"{_days(review.days_overdue)}. Parts of it may be out of date: before relying on "
+            f"it, check with {owner}.",
+            "Contact:",
+            policy.owner,
+        )
+    if review.status is ReviewStatus.DUE_SOON:
+        when = "today" if review.days_left == 0 else f"in {_days(review.days_left)}"
+        return ReviewBanner(
+            "due-soon",
+            "Review due soon",
+            f"This policy is due for its annual review on {due} ({when}). "
+            f"Questions about it go to {owner}.",
+            "Contact:",
+            policy.owner,
+        )
+    return None
+
+
+def policy_tags_audience(policy: Policy) -> list[str]:
+    """The applies_to tags of a policy, escaped as in `policy_tags`."""
+    return [html.escape(name, quote=True) for name in policy.applies_to if name]
+
+
+def policy_tags(policy: Policy) -> list[str]:
+    """Tag names for the tags plugin: department and who the policy applies to, HTML-escaped
+    because Material prints tag names into the page unescaped."""
+    department = [html.escape(policy.department, quote=True)] if policy.department else []
+    return list(dict.fromkeys(department + policy_tags_audience(policy)))
 
 
 def _standard_groups(policy: Policy) -> list[tuple[str, str, list[tuple[str, Standard]]]]:
@@ -266,6 +359,9 @@ class Renderer:
             pdf_url=f"pdf/{policy.id}.pdf" if self.options.pdf_links else None,
             card_url=f"pdf/cards/{policy.id}.pdf" if self.options.card_links else None,
             category_slug=slugify(policy.category),
+            banner=review_banner(policy, review),
+            # A retired page is off the navigation; its tags would lead back to it.
+            tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
         )
 
     def render(self, template: str, **context: Any) -> str:
@@ -318,10 +414,16 @@ class Renderer:
             counts=self.report.counts(),
             book_pdf_url="pdf/handbook.pdf" if self.options.pdf_links else None,
         )
+        # Only policies with a page: unpublished drafts would be broken links.
+        has_page = {p.id for p in published} | {p.id for p in self.retired()}
         pages["reviews.md"] = self.render(
             "reviews.md.j2",
             groups=[
-                (STATUS_LABELS[status], status.value, self.report.with_status(status))
+                (
+                    STATUS_LABELS[status],
+                    status.value,
+                    [r for r in self.report.with_status(status) if r.policy.id in has_page],
+                )
                 for status in ReviewStatus
             ],
         )
@@ -331,6 +433,22 @@ class Renderer:
             policies=[self.view(p) for p in published],
         )
         nav.append(("Contacts", "contacts.md"))
+        # ---- cards (issue 7): the "Desk cards" page, when the build makes the card PDFs.
+        if self.options.card_links:
+            from .cards import card_listing
+
+            pages["cards.md"] = render_cards_page(self, card_listing(self))
+            nav.append(("Desk cards", "cards.md"))
+        tagged = [view for view in (self.view(p) for p in published) if view.tags]
+        if tagged:
+            pages["tags.md"] = self.render(
+                "tags.md.j2",
+                departments=sorted({view.tags[0] for view in tagged if view.policy.department}),
+                audiences=sorted(
+                    {tag for view in tagged for tag in policy_tags_audience(view.policy)}
+                ),
+            )
+            nav.append(("Tags", "tags.md"))
         excluded: set[str] = set()
         retired = self.retired()
         if retired:
@@ -342,7 +460,72 @@ class Renderer:
                 uri = policy_uri(policy)
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
                 excluded.add(uri)
-        return SitePages(pages=pages, nav=nav, excluded_from_search=excluded)
+        settings = self.handbook.settings
+        theme = {
+            "site_name": settings.title,
+            "organization": settings.organization,
+            "edition": settings.edition,
+            "language": settings.language,
+        }
+        return SitePages(pages=pages, nav=nav, excluded_from_search=excluded, theme=theme)
+
+
+# ---- cards: desk reference cards (issue 7). What goes on a card and where it sits on a sheet
+# is decided in generator/cards.py; these functions only put it through the card templates.
+
+
+def _card_markdown(policy_urls: Mapping[str, str]) -> Any:
+    def convert(text: str) -> Markup:
+        return inline_markdown(text, policy_urls)
+
+    return convert
+
+
+def render_card_document(
+    renderer: Renderer,
+    cards: Sequence[CardView],
+    geometry: CardGeometry,
+    *,
+    page_rules: Sequence[PageRule],
+    side_pages: Sequence[tuple[str, str]],
+    measure: bool,
+    policy_urls: Mapping[str, str],
+) -> str:
+    """Print HTML of desk cards, each card a front page then a back page."""
+    return renderer.render(
+        "cards/card.html.j2",
+        cards=cards,
+        geometry=geometry,
+        page_rules=page_rules,
+        side_pages=side_pages,
+        measure=measure,
+        card_md=_card_markdown(policy_urls),
+    )
+
+
+def render_sheet_document(
+    renderer: Renderer,
+    pages: Sequence[SheetPage],
+    geometry: CardGeometry,
+    layout: SheetLayout,
+    *,
+    caption_top_mm: float | None,
+    policy_urls: Mapping[str, str],
+) -> str:
+    """Print HTML of card sheets: fronts and backs on alternate pages, crop marks on fronts."""
+    return renderer.render(
+        "cards/sheet.html.j2",
+        pages=pages,
+        geometry=geometry,
+        layout=layout,
+        caption_top_mm=caption_top_mm,
+        card_md=_card_markdown(policy_urls),
+    )
+
+
+def render_cards_page(renderer: Renderer, listing: CardListing) -> str:
+    """The site's "Desk cards" page: every card PDF and the two print sheets."""
+    return renderer.render("cards.md.j2", listing=listing)
 
 
 # ---- print: the book and the per-policy PDFs (issue 6). Python decides every value the print

@@ -6,6 +6,7 @@ runs under `mkdocs serve` (no model handed in), it loads the model itself on eac
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,15 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         source = self.page_source or _pages_from_project(Path(config.config_file_path).parent)
         self.pages = source()
         config.nav = _nav_config(self.pages)
+        # The site name, edition and organization come from handbook.yaml, not mkdocs.yml.
+        theme = self.pages.theme
+        if theme.get("site_name"):
+            # Material writes site_name unescaped into <title>, the header and aria-labels.
+            config.site_name = html.escape(theme["site_name"], quote=True)
+        config.extra["handbook"] = dict(theme)
+        language = theme.get("language")
+        if language and _theme_has_language(config, language):
+            config.theme["language"] = language
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -54,10 +64,18 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload the preview when a policy or a template changes, not only docs_dir."""
         root = Path(config.config_file_path).parent
-        for folder in ("policies", "templates"):
+        for folder in ("policies", "templates", "site_overrides"):
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
         return server
+
+
+def _theme_has_language(config: MkDocsConfig, language: str) -> bool:
+    # Material fails on a language it has no translations for; keep mkdocs.yml's then.
+    return any(
+        (Path(folder) / "partials" / "languages" / f"{language}.html").is_file()
+        for folder in config.theme.dirs
+    )
 
 
 def _pages_from_project(root: Path) -> PageSource:
