@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.pipeline import prepare
+from generator.pipeline import Prepared, prepare
 from generator.render import NavSection, Renderer, SiteOptions
 
 
@@ -66,18 +66,35 @@ def export(project: Path, destination: Path) -> None:
     (destination / "mkdocs.yml").write_text(
         yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
     )
-    book_html = _book_html(prepared)
-    if book_html is not None:
-        (destination / "book.html").write_text(book_html, encoding="utf-8")
+    (destination / "book.html").write_text(_book_html(prepared), encoding="utf-8")
 
 
-def _book_html(prepared: object) -> str | None:
-    """The book's print HTML from our own renderer, when the PDF stage provides it."""
-    try:
-        from generator.render import book_html  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return str(book_html(prepared))
+def _book_html(prepared: Prepared) -> str:
+    """The book's print HTML from our renderer, with the print stylesheet linked in, so a plain
+    WeasyPrint run lays out exactly the same document."""
+    from generator.render import PRINT_STYLESHEET, print_book
+
+    renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
+    html = print_book(renderer).html
+    css = (prepared.handbook.root / PRINT_STYLESHEET).resolve().as_uri()
+    return html.replace("</head>", f'<link rel="stylesheet" href="{css}">\n</head>', 1)
+
+
+def book(project: Path) -> None:
+    """Render our book alone, through our PDF stage, into a throwaway file."""
+    from generator.pdf import render_pdf
+    from generator.render import PRINT_STYLESHEET, print_book
+
+    prepared = prepare(project)
+    document = print_book(Renderer(prepared.handbook, prepared.report, SiteOptions()))
+    rendered = render_pdf(
+        document.html,
+        root=project,
+        base_dir=project,
+        stylesheets=(project / PRINT_STYLESHEET,),
+    )
+    with tempfile.TemporaryDirectory(dir=project) as out:
+        (Path(out) / "book.pdf").write_bytes(rendered.data)
 
 
 if __name__ == "__main__":
@@ -86,6 +103,8 @@ if __name__ == "__main__":
         load(Path(rest[0]))
     elif command == "site":
         site(Path(rest[0]))
+    elif command == "book":
+        book(Path(rest[0]))
     elif command == "export":
         export(Path(rest[0]), Path(rest[1]))
     else:
