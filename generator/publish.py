@@ -18,8 +18,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-_TEMP_PREFIX = ".site-build-"
-_OLD_PREFIX = ".site-old-"
+# Named after the output folder, so builds of two outputs in one parent folder (site/ and
+# preview/) never take each other's temporary directories for leftovers.
+_TEMP_SUFFIX = "-build-"
+_OLD_SUFFIX = "-old-"
 _RENAME_EXCHANGE = 2  # renameat2 flag: swap two paths in one atomic step (Linux 3.15+).
 _AT_FDCWD = -100
 
@@ -40,18 +42,27 @@ def build_lock(site_dir: Path) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def _prefix(site_dir: Path, suffix: str) -> str:
+    return f".{site_dir.name}{suffix}"
+
+
 def remove_leftovers(site_dir: Path) -> None:
     """Remove temporary directories that a killed build left beside `site/`."""
-    for leftover in site_dir.parent.glob(f"{_TEMP_PREFIX}*"):
+    old_trees = sorted(site_dir.parent.glob(f"{_prefix(site_dir, _OLD_SUFFIX)}*"))
+    if old_trees and not site_dir.exists():
+        # Killed between the two renames of the fallback swap: the old tree is the last good
+        # site, so put it back rather than delete it.
+        os.replace(old_trees[-1], site_dir)
+    for leftover in site_dir.parent.glob(f"{_prefix(site_dir, _TEMP_SUFFIX)}*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in site_dir.parent.glob(f"{_OLD_PREFIX}*"):
+    for leftover in site_dir.parent.glob(f"{_prefix(site_dir, _OLD_SUFFIX)}*"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
 def new_build_dir(site_dir: Path) -> Path:
     """A fresh temporary directory on the same filesystem as `site/`, so the swap is a rename."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=site_dir.parent))
+    return Path(tempfile.mkdtemp(prefix=_prefix(site_dir, _TEMP_SUFFIX), dir=site_dir.parent))
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -82,7 +93,7 @@ def swap_in(build_dir: Path, site_dir: Path) -> None:
         shutil.rmtree(build_dir, ignore_errors=True)
         return
     # No atomic exchange here: two renames, with the old tree kept until the new one is in place.
-    old = Path(tempfile.mkdtemp(prefix=_OLD_PREFIX, dir=site_dir.parent))
+    old = Path(tempfile.mkdtemp(prefix=_prefix(site_dir, _OLD_SUFFIX), dir=site_dir.parent))
     os.rmdir(old)
     os.replace(site_dir, old)
     os.replace(build_dir, site_dir)

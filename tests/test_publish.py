@@ -1,0 +1,215 @@
+"""Atomic publishing: a killed build, a failed build or two builds at once never leave `site/`
+half-written; the next build cleans up what a killed one left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import HANDBOOK, ROOT, make_project, run_handbook, tree_digest
+from generator.publish import new_build_dir, remove_leftovers, swap_in
+
+# Fixed day and clock: two builds of the same sources are byte-identical, so "the new site"
+# is one known tree and a kill can only leave the old tree or the new one.
+ENV = {"SOURCE_DATE_EPOCH": "1795000000"}
+BUILD = ("build", "--today", "2026-11-27")
+
+
+def environment() -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **ENV}
+    return env
+
+
+def start_build(project: Path, *extra: str) -> subprocess.Popen[str]:
+    """Start a real `handbook build` in its own process group (it has PDF workers)."""
+    return subprocess.Popen(
+        [*HANDBOOK, *BUILD, *extra],
+        cwd=project,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def kill_build(process: subprocess.Popen[str]) -> None:
+    """kill -9 the build and every worker it started (its process group, by id)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+
+
+def leftovers(project: Path) -> list[str]:
+    return sorted(p.name for p in project.glob(".site-*"))
+
+
+def edit_policy(project: Path) -> None:
+    source = project / "policies" / "counter-service.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Greet every visitor.", "Greet every visitor by name."))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], Path]:
+    """A built project, and the tree its edited sources build to (built elsewhere)."""
+    base = tmp_path_factory.mktemp("publish")
+    project = make_project(base / "project", "small")
+    # A copy, not a second make_project: templates must be the same files in both.
+    reference = base / "reference"
+    subprocess.run(["cp", "-a", str(project), str(reference)], check=True)
+    result = run_handbook(*BUILD, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    edit_policy(reference)
+    result = run_handbook(*BUILD, cwd=reference, env=ENV)
+    assert result.returncode == 0, result.stderr
+    return project, tree_digest(reference / "site"), reference
+
+
+@pytest.mark.slow
+def test_kill_9_at_any_moment_leaves_the_old_site_or_the_new_one(
+    published: tuple[Path, dict[str, str], Path], tmp_path: Path
+) -> None:
+    original, new_tree, _ = published
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    old_tree = tree_digest(project / "site")
+    assert old_tree != new_tree
+    edit_policy(project)
+    killed_mid_build = 0
+    for delay in (0.0, 0.2, 0.6, 1.2, 2.0, 3.5, 5.0):
+        process = start_build(project)
+        # Wait for the temporary directory: from then on the build is writing files.
+        while not list(project.glob(".site-build-*")) and process.poll() is None:
+            time.sleep(0.01)
+        time.sleep(delay)
+        running = process.poll() is None
+        kill_build(process)
+        killed_mid_build += running
+        digest = tree_digest(project / "site")
+        assert digest in (old_tree, new_tree), f"site/ is neither old nor new after {delay}s"
+        if digest == old_tree:
+            assert running, "a build that finished must have published"
+    assert killed_mid_build >= 3
+    result = run_handbook(*BUILD, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(project / "site") == new_tree
+    assert leftovers(project) == []
+
+
+@pytest.mark.slow
+def test_a_second_build_waits_for_the_lock_and_leaves_the_site_alone(
+    published: tuple[Path, dict[str, str], Path], tmp_path: Path
+) -> None:
+    original, new_tree, _ = published
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    old_tree = tree_digest(project / "site")
+    edit_policy(project)
+    with open(project / ".site.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # The test plays the first build.
+        process = start_build(project)
+        assert process.stderr is not None
+        waited = False
+        for line in process.stderr:
+            if "another build is running; waiting for it to finish" in line:
+                waited = True
+                break
+        assert waited
+        assert process.poll() is None
+        assert tree_digest(project / "site") == old_tree
+        assert leftovers(project) == []
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        process.communicate(timeout=600)
+    assert process.returncode == 0
+    assert tree_digest(project / "site") == new_tree
+
+
+@pytest.mark.slow
+def test_two_builds_started_together_both_publish_whole_sites(
+    published: tuple[Path, dict[str, str], Path], tmp_path: Path
+) -> None:
+    original, new_tree, _ = published
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    edit_policy(project)
+    first, second = start_build(project), start_build(project)
+    outputs = [first.communicate(timeout=600), second.communicate(timeout=600)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    assert all("Traceback" not in err for _, err in outputs)
+    assert tree_digest(project / "site") == new_tree
+    assert leftovers(project) == []
+
+
+def test_a_failed_build_publishes_nothing_and_cleans_up(
+    published: tuple[Path, dict[str, str], Path], tmp_path: Path
+) -> None:
+    original, _, _ = published
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    before = tree_digest(project / "site")
+    (project / "templates" / "policy.md.j2").write_text("{{ no_such_value }}\n")
+    result = run_handbook(*BUILD, cwd=project, env=ENV)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert tree_digest(project / "site") == before
+    assert leftovers(project) == []
+
+
+# --------------------------------------------------------------------------- the swap itself
+
+
+def make_tree(folder: Path, content: str) -> Path:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "index.html").write_text(content)
+    (folder / "sub" / "page.html").write_text(content * 2)
+    return folder
+
+
+def test_swap_replaces_the_site_and_removes_the_old_tree(tmp_path: Path) -> None:
+    site = make_tree(tmp_path / "site", "old")
+    build_dir = new_build_dir(site)
+    assert build_dir.parent == tmp_path and build_dir.name.startswith(".site-build-")
+    make_tree(build_dir / "x", "new")
+    (build_dir / "index.html").write_text("new")
+    swap_in(build_dir, site)
+    assert (site / "index.html").read_text() == "new"
+    assert (site / "x" / "sub" / "page.html").read_text() == "newnew"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert site.stat().st_mode & 0o777 == 0o755
+
+
+def test_first_publish_creates_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "out" / "site"
+    build_dir = new_build_dir(site)
+    (build_dir / "index.html").write_text("first")
+    swap_in(build_dir, site)
+    assert (site / "index.html").read_text() == "first"
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]
+
+
+def test_leftovers_of_a_killed_build_are_removed_but_not_other_outputs(tmp_path: Path) -> None:
+    site = make_tree(tmp_path / "site", "good")
+    make_tree(tmp_path / ".site-build-abc123", "half")
+    make_tree(tmp_path / ".preview-build-xyz789", "another output's build in progress")
+    remove_leftovers(site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".preview-build-xyz789", "site"]
+    assert (site / "index.html").read_text() == "good"
+
+
+def test_a_build_killed_between_the_fallback_renames_gets_its_site_back(tmp_path: Path) -> None:
+    # The state the two-rename fallback leaves if killed between its renames: no site/, the
+    # last good tree parked as .site-old-*, the new one still a .site-build-* directory.
+    make_tree(tmp_path / ".site-old-abc123", "good")
+    make_tree(tmp_path / ".site-build-def456", "new but never swapped in")
+    site = tmp_path / "site"
+    remove_leftovers(site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (site / "index.html").read_text() == "good"
