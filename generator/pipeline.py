@@ -89,8 +89,11 @@ def build(
     pdfs: bool = True,
 ) -> None:
     """Build every output into a temporary directory and swap it in as `site_dir`."""
+    from .cards import build_cards
     from .site import build_site
 
+    # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
+    options = dataclasses.replace(options, card_links=True)
     # ---- PDFs (issue 6): the policy pages link to their PDFs when they are built.
     options = dataclasses.replace(options, pdf_links=pdfs)
     renderer = Renderer(prepared.handbook, prepared.report, options)
@@ -112,6 +115,9 @@ def build(
                 prepared.report,
                 build_dir,
                 site_url or prepared.handbook.settings.site_url,
+            )
+            build_cards(
+                renderer, build_dir, site_url=site_url or prepared.handbook.settings.site_url
             )
             if pdf_batch is not None:
                 write_pdfs(prepared.handbook, pdf_batch, build_dir / "pdf")
