@@ -75,15 +75,19 @@ class _Builder:
 
     def build(self, events: list[yaml.Event]) -> Any:
         documents: list[Any] = []
+        starts: list[int] = []
         position = 0
         while position < len(events):
             event = events[position]
             if isinstance(event, yaml.DocumentStartEvent):
+                starts.append(_line(event))
                 value, position = self._node(events, position + 1, (), 0)
                 documents.append(value)
             position += 1
         if len(documents) > 1:
-            self.error(1, "", "a policy file holds one YAML document; remove the extra '---'")
+            self.error(
+                starts[1], "", "a policy file holds one YAML document; remove the extra '---'"
+            )
         return documents[0] if documents else None
 
     def _node(self, events: list[yaml.Event], position: int, path: PathKey, depth: int) -> Any:
@@ -99,7 +103,8 @@ class _Builder:
         if anchor is not None:
             self.error(line, where, f"anchors (&{anchor}) are not allowed; repeat the value")
         if depth > MAX_DEPTH:
-            self.error(line, where, f"nested more than {MAX_DEPTH} levels deep")
+            # Named by its top field: the full path would be as long as the nesting.
+            self.error(line, format_path(path[:1]), f"nested more than {MAX_DEPTH} levels deep")
             return None, self._skip(events, position)
         if isinstance(event, yaml.ScalarEvent):
             return self._scalar(event, line, where), position

@@ -10,7 +10,20 @@ import pytest
 
 from conftest import FIXTURES, make_project, run_handbook, tree_digest
 
-CASES = sorted(path.stem for path in (FIXTURES / "invalid").glob("*.yaml"))
+INVALID = FIXTURES / "invalid"
+# A policy case is copied into policies/ beside the good ones; a case under handbook/ replaces
+# policies/handbook.yaml.
+CASES = sorted(path.stem for path in INVALID.glob("*.yaml")) + sorted(
+    f"handbook/{path.stem}" for path in (INVALID / "handbook").glob("*.yaml")
+)
+
+
+def install_case(case: str, project: Path) -> None:
+    """Put the bad file of `case` where HR would have written it."""
+    if case.startswith("handbook/"):
+        shutil.copy(INVALID / f"{case}.yaml", project / "policies" / "handbook.yaml")
+    else:
+        shutil.copy(INVALID / f"{case}.yaml", project / "policies" / f"{case}.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +41,8 @@ def test_bad_input_is_reported_and_nothing_is_published(
     project = tmp_path / "project"
     shutil.copytree(built_project, project, symlinks=True)
     before = tree_digest(project / "site")
-    shutil.copy(FIXTURES / "invalid" / f"{case}.yaml", project / "policies" / f"{case}.yaml")
-    expected = (FIXTURES / "invalid" / f"{case}.expected").read_text(encoding="utf-8").splitlines()
+    install_case(case, project)
+    expected = (INVALID / f"{case}.expected").read_text(encoding="utf-8").splitlines()
 
     result = run_handbook("build", cwd=project)
 

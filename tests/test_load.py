@@ -118,5 +118,5 @@ def test_nesting_cap() -> None:
 
 def test_two_documents_are_refused() -> None:
     assert messages("a: 1\n---\nb: 2\n") == [
-        "policies/x.yaml:1: a policy file holds one YAML document; remove the extra '---'"
+        "policies/x.yaml:2: a policy file holds one YAML document; remove the extra '---'"
     ]
