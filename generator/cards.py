@@ -92,6 +92,8 @@ class CardView:
     department: str | None
     policy_title: str
     title: str
+    # The card's own title repeats the policy's (letter case aside): show the policy title once.
+    title_is_policy_title: bool
     points: tuple[str, ...]
     more: int
     back_title: str | None
@@ -208,6 +210,7 @@ def card_view(
         department=policy.department,
         policy_title=policy.title,
         title=title,
+        title_is_policy_title=title.casefold() == policy.title.casefold(),
         points=tuple(points),
         more=more,
         back_title=card.back.title if card is not None and card.back is not None else None,

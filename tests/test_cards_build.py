@@ -1,0 +1,278 @@
+"""Desk cards of real builds: the PDFs read back with pypdf, pdfplumber, poppler and zxing-cpp."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from card_reading import (
+    ARTIFACTS,
+    SAMPLE_IDS,
+    SITE_URL,
+    assert_size,
+    page_sizes_mm,
+    page_text,
+    qr_codes,
+    set_handbook_field,
+)
+from pypdf import PdfReader
+
+from conftest import make_project, run_handbook
+from html_reading import article, page
+
+pytestmark = pytest.mark.slow
+
+CARD_MM = {"a6": (105.0, 148.0), "4x6": (101.6, 152.4), "3x5": (76.2, 127.0)}
+LETTER_MM, A4_MM = (215.9, 279.4), (210.0, 297.0)
+
+
+def cards_dir(site: Path) -> Path:
+    return site / "pdf" / "cards"
+
+
+# --------------------------------------------------------------------------- the sample handbook
+
+
+@pytest.mark.parametrize("policy_id", SAMPLE_IDS)
+def test_each_card_is_one_a6_page_per_side(sample_site: Path, policy_id: str) -> None:
+    sizes = page_sizes_mm(cards_dir(sample_site) / f"{policy_id}.pdf")
+    assert len(sizes) == 2  # front, back: neither side ran over
+    for size in sizes:
+        assert_size(size, CARD_MM["a6"])
+
+
+def test_card_shows_number_title_edition_and_review_date(sample_site: Path) -> None:
+    pdf = cards_dir(sample_site) / "corona-customer-care.pdf"
+    front, back = page_text(pdf, 0), page_text(pdf, 1)
+    assert "POLICY 03600.001" in front
+    assert "Telephone essentials" in front
+    assert "Customer Care Policy" in front
+    # Renumbered 2017-01-03, never reviewed since: due a year later, overdue on 2026-11-27.
+    assert "Review overdue since 2018-01-03" in front
+    assert "2026 edition · Revised 2017-01-03" in front
+    assert "Refer them to a Supervisor" in front
+    assert "Good Morning (or Afternoon) Thank you for calling the City of Corona" in back
+    for phrase in (
+        "You'll have to . . .",
+        "You're wrong . . .",
+        "City policy, I can't do anything",
+    ):
+        assert phrase in back
+    assert "Review overdue since 2018-01-03" in back
+    moreno = page_text(cards_dir(sample_site) / "moreno-valley-customer-care-standards.pdf", 0)
+    assert "Review due 2027-11-27" in moreno  # adopted 2026-11-27, 12-month cycle
+
+
+def test_sample_cards_keep_the_source_figures(sample_site: Path) -> None:
+    pinole = page_text(cards_dir(sample_site) / "pinole-customer-service.pdf", 0)
+    assert "within one business day" in pinole
+    assert "within two business days" in pinole
+    portland = page_text(cards_dir(sample_site) / "portland-bes-customer-service.pdf", 0)
+    assert "same day" in portland and "24 hours" in portland
+    training = cards_dir(sample_site) / "utility-customer-service-training.pdf"
+    assert "11 Follow up with the customer." in page_text(training, 0)
+    assert "Payment arrangements." in page_text(training, 1)
+
+
+@pytest.mark.parametrize("policy_id", SAMPLE_IDS)
+def test_body_text_is_at_least_9_points(sample_site: Path, policy_id: str) -> None:
+    with pdfplumber.open(cards_dir(sample_site) / f"{policy_id}.pdf") as document:
+        for pdf_page in document.pages:
+            sizes = [char["size"] for char in pdf_page.chars if char["text"].strip()]
+            assert sizes
+            assert min(sizes) >= 9 - 0.01
+
+
+@pytest.mark.parametrize("policy_id", SAMPLE_IDS)
+def test_qr_code_on_the_back_decodes_to_the_policy_page(sample_site: Path, policy_id: str) -> None:
+    codes = qr_codes(cards_dir(sample_site) / f"{policy_id}.pdf", 2)
+    assert [text for text, _, _ in codes] == [f"{SITE_URL}{policy_id}/"]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "paper", "per_sheet"), [("sheet-letter", LETTER_MM, 2), ("sheet-a4", A4_MM, 4)]
+)
+def test_sheets_hold_every_card_front_and_back(
+    sample_site: Path, sheet: str, paper: tuple[float, float], per_sheet: int
+) -> None:
+    pdf = cards_dir(sample_site) / f"{sheet}.pdf"
+    sizes = page_sizes_mm(pdf)
+    sheets = -(-len(SAMPLE_IDS) // per_sheet)
+    assert len(sizes) == 2 * sheets  # fronts and backs alternate
+    for size in sizes:
+        assert_size(size, paper)
+    backs = [text for n in range(sheets) for text, _, _ in qr_codes(pdf, 2 * n + 2)]
+    assert sorted(backs) == sorted(f"{SITE_URL}{policy_id}/" for policy_id in SAMPLE_IDS)
+    fronts = [text for n in range(sheets) for text, _, _ in qr_codes(pdf, 2 * n + 1)]
+    assert fronts == []
+
+
+def test_sheet_backs_mirror_the_fronts(sample_site: Path) -> None:
+    pdf = cards_dir(sample_site) / "sheet-a4.pdf"
+    card_w, card_h = CARD_MM["a6"]
+    with pdfplumber.open(pdf) as document:
+        front = document.pages[0]
+        fronts = {}
+        for index, title in enumerate(
+            ["Telephone essentials", "Customer care standards", "Response deadlines"]
+        ):
+            [found] = front.search(title)
+            fronts[SAMPLE_IDS[index]] = (
+                int(found["x0"] / (72 / 25.4) // card_w),
+                int(found["top"] / (72 / 25.4) // card_h),
+            )
+    backs = {}
+    for url, x_mm, y_mm in qr_codes(pdf, 2):
+        backs[url.removeprefix(SITE_URL).rstrip("/")] = (int(x_mm // card_w), int(y_mm // card_h))
+    assert len(backs) == 4
+    for policy_id, (column, row) in fronts.items():
+        assert backs[policy_id] == (1 - column, row)
+
+
+def test_policy_pages_and_desk_cards_page_link_every_card(sample_site: Path) -> None:
+    for policy_id in SAMPLE_IDS:
+        links = [a["href"] for a in article(page(sample_site, policy_id)).select("a[href]")]
+        assert f"../pdf/cards/{policy_id}.pdf" in links
+    listing = article(page(sample_site, "cards"))
+    hrefs = [a["href"] for a in listing.select("a[href]") if not a["href"].startswith("#")]
+    for policy_id in SAMPLE_IDS:
+        assert f"../pdf/cards/{policy_id}.pdf" in hrefs
+    assert "../pdf/cards/sheet-letter.pdf" in hrefs
+    assert "../pdf/cards/sheet-a4.pdf" in hrefs
+    for href in hrefs:
+        assert (sample_site / "cards" / href).resolve().exists(), href
+    text = " ".join(listing.get_text(" ").split())
+    assert "flip on long edge" in text
+    assert "4 cards to a sheet, 4 pages" in text  # A4: five A6 cards on two sheets
+
+
+def test_cards_and_sheets_as_png_for_people_to_look_at(sample_site: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for pdf in sorted(cards_dir(sample_site).glob("*.pdf")):
+        subprocess.run(["pdftoppm", "-r", "100", "-png", pdf, ARTIFACTS / pdf.stem], check=True)
+    written = sorted(path.name for path in ARTIFACTS.glob("*.png"))
+    assert "corona-customer-care-1.png" in written
+    assert "corona-customer-care-2.png" in written
+    assert "sheet-a4-1.png" in written and "sheet-letter-6.png" in written
+
+
+# --------------------------------------------------------------------------- other handbooks
+
+
+@pytest.mark.parametrize("card_size", ["4x6", "3x5"])
+def test_index_card_sizes(tmp_path: Path, card_size: str) -> None:
+    project = make_project(tmp_path / "project", "small")
+    set_handbook_field(project, "card_size", card_size)
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    folder = cards_dir(project / "site")
+    for policy_id in ("phone-response", "counter-service"):
+        sizes = page_sizes_mm(folder / f"{policy_id}.pdf")
+        assert len(sizes) == 2
+        for size in sizes:
+            assert_size(size, CARD_MM[card_size])
+    # Two cards: one sheet of fronts and one of backs, on either paper.
+    for sheet, paper in (("sheet-letter", LETTER_MM), ("sheet-a4", A4_MM)):
+        sizes = page_sizes_mm(folder / f"{sheet}.pdf")
+        assert len(sizes) == 2
+        for size in sizes:
+            assert_size(size, paper)
+    codes = qr_codes(folder / "phone-response.pdf", 2)
+    assert [text for text, _, _ in codes] == [
+        "https://intranet.example.gov/handbook/phone-response/"
+    ]
+
+
+OVERFULL_CARD = """card:
+  title: Everything at once
+  points:
+""" + "".join(
+    f"    - Point {n}, a long rule that a clerk would never read at the counter, written out "
+    "in full sentences so that it wraps onto several lines of the card.\n"
+    for n in range(1, 15)
+)
+
+
+def test_an_overfull_card_fails_the_build_at_its_card_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    source = project / "policies" / "phone-response.yaml"
+    text = source.read_text()
+    card_line = text.count("\n") + 1
+    source.write_text(text + OVERFULL_CARD)
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 1
+    *_, error, summary = result.stderr.splitlines()
+    assert re.fullmatch(
+        rf"policies/phone-response\.yaml:{card_line}: card: the desk card's front does not fit "
+        r"on one A6 card \(105 by 148 mm\) \(it runs to [2-9] pages\); shorten or remove "
+        r"points, or move some to card\.back",
+        error,
+    )
+    assert summary == "1 error in 1 file; nothing was published"
+    assert "Traceback" not in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_an_overfull_back_is_named_too(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    source = project / "policies" / "counter-service.yaml"
+    text = source.read_text()
+    card_line = text.count("\n") + 1
+    back = "".join(
+        f"      - Back point {n}, long enough to wrap onto a second line.\n" for n in range(30)
+    )
+    source.write_text(
+        text + f"card:\n  points: [Greet every visitor.]\n  back:\n    points:\n{back}"
+    )
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 1
+    assert (
+        f"policies/counter-service.yaml:{card_line}: card: the desk card's back does not fit"
+        in (result.stderr)
+    )
+
+
+def test_a_long_derived_card_keeps_what_fits(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    source = project / "policies" / "counter-service.yaml"
+    standards = "".join(
+        f"  - commitment: Standard {n}, a commitment long enough to take two lines on a card.\n"
+        for n in range(1, 31)
+    )
+    source.write_text(source.read_text() + "standards:\n" + standards)
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    pdf = cards_dir(project / "site") / "counter-service.pdf"
+    assert len(PdfReader(pdf).pages) == 2
+    front = page_text(pdf, 0)
+    match = re.search(r"… and (\d+) more in the full policy\.", front)
+    assert match is not None
+    shown = int(match.group(1))
+    assert 1 <= 30 - shown < 30
+    assert f"Standard {30 - shown}," in front and f"Standard {31 - shown}," not in front
+
+
+def test_without_site_url_cards_have_no_qr_code_and_the_build_warns(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    set_handbook_field(project, "site_url", None)
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "policies/handbook.yaml: warning: site_url is not set, so the desk cards have no QR "
+        "code to the policy page"
+    ) in result.stderr.splitlines()
+    pdf = cards_dir(project / "site") / "phone-response.pdf"
+    assert qr_codes(pdf, 2) == []
+    assert "The full policy is in the handbook" in page_text(pdf, 1)
+    # --site-url supplies the address for one build.
+    again = run_handbook(
+        "build", "--today", "2026-11-27", "--site-url", "https://hr.example.org/h/", cwd=project
+    )
+    assert again.returncode == 0, again.stderr
+    assert "warning: site_url" not in again.stderr
+    assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.example.org/h/phone-response/"]
+    shutil.rmtree(project / "site")
