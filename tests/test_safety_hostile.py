@@ -378,3 +378,41 @@ def test_search_results_show_hostile_titles_as_text_in_chromium(served_site: str
     assert "P0 <script>alert('xss-1')</script>" in shown
     assert "P10 <img src=x onerror=alert('xss-3')>" in shown
     assert title == f"{hostile(10)} - {hostile(1)}"
+
+
+# --------------------------------------------------------------------------- PDFs and cards
+
+
+def pdf_text_and_actions(path: Path) -> tuple[str, list[str]]:
+    """A PDF's text (whitespace folded) and every action or link target it holds."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    text = " ".join(" ".join((p.extract_text() or "") for p in reader.pages).split())
+    actions = []
+    root = reader.trailer["/Root"]
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            actions.append(f"document {key}")
+    if "/Names" in root and "/JavaScript" in root["/Names"]:
+        actions.append("document /JavaScript")
+    for pdf_page in reader.pages:
+        for annotation in pdf_page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is None:
+                continue
+            action = action.get_object()
+            if action.get("/S") == "/URI":
+                actions.append(str(action.get("/URI")))
+            elif action.get("/S") != "/GoTo":
+                actions.append(f"action {action.get('/S')}")
+    return text, actions
+
+
+@pytest.mark.parametrize("pdf", ["pdf/counter-service.pdf", "pdf/cards/counter-service.pdf"])
+def test_pdfs_show_hostile_text_as_typed_and_hold_no_script(hostile_site: Path, pdf: str) -> None:
+    text, actions = pdf_text_and_actions(hostile_site / pdf)
+    assert hostile(10) in text
+    assert "{{ 7*7 }}" in text
+    unsafe = [a for a in actions if not re.match(r"(https?|mailto|tel):", a)]
+    assert unsafe == []
