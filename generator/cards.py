@@ -19,7 +19,7 @@ import segno
 
 from .errors import BuildFailed, SourceError
 from .model import Contact, Handbook, Policy, Standard, StandardGroup, Status
-from .pdf import PdfError, PdfMetadata, RenderedPdf, render_pdf, source_date
+from .pdf import PdfCache, PdfError, PdfJob, PdfMetadata, RenderedPdf, render_pdf, source_date
 from .render import Renderer, format_target, render_card_document, render_sheet_document
 from .review import PolicyReview, ReviewStatus
 
@@ -469,6 +469,7 @@ class _CardRenderer:
         self.renderer = renderer
         self.handbook = renderer.handbook
         self.geometry = geometry
+        self.cache = PdfCache(self.handbook.root / ".cache" / "pdf")
         self.policy_urls = (
             {policy.id: policy_page_url(site_url, policy.id) for policy in self.handbook.policies}
             if site_url
@@ -476,23 +477,37 @@ class _CardRenderer:
         )
 
     def pdf(self, html: str, title: str) -> RenderedPdf:
-        """Render one card document to PDF."""
+        """Render one card document to PDF, or take it from the PDF cache when unchanged."""
         settings = self.handbook.settings
-        metadata = PdfMetadata(
-            title=title,
-            author=settings.organization,
-            subject=f"{settings.title}: desk reference cards",
-            language=settings.language,
-            created=source_date(),
-            modified=source_date(),
-        )
-        return render_pdf(
-            html,
+        job = PdfJob(
+            name=title,
+            html=html,
             root=self.handbook.root,
             base_dir=self.handbook.root / "templates" / "cards",
-            stylesheets=[self.handbook.root / STYLESHEET],
-            metadata=metadata,
+            stylesheets=(self.handbook.root / STYLESHEET,),
+            metadata=PdfMetadata(
+                title=title,
+                author=settings.organization,
+                subject=f"{settings.title}: desk reference cards",
+                language=settings.language,
+                created=source_date(),
+                modified=source_date(),
+            ),
         )
+        # The measuring render is cached too: an unchanged handbook rebuilds no card at all.
+        key = self.cache.key(job)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        rendered = render_pdf(
+            job.html,
+            root=job.root,
+            base_dir=job.base_dir,
+            stylesheets=job.stylesheets,
+            metadata=job.metadata,
+        )
+        self.cache.put(key, rendered)
+        return rendered
 
     def measure(self, cards: Sequence[CardView]) -> list[tuple[int, int]]:
         """Pages each card's front and back take in the real layout, from one render.
