@@ -18,7 +18,15 @@ from typing import Literal
 import segno
 
 from .errors import BuildFailed, SourceError
-from .model import Contact, Handbook, Policy, Standard, StandardGroup, Status
+from .model import (
+    Contact,
+    Handbook,
+    Policy,
+    RevisionKind,
+    Standard,
+    StandardGroup,
+    Status,
+)
 from .pdf import PdfCache, PdfError, PdfJob, PdfMetadata, RenderedPdf, render_pdf, source_date
 from .render import Renderer, format_target, render_card_document, render_sheet_document
 from .review import PolicyReview, ReviewStatus
@@ -144,6 +152,8 @@ def edition_line(policy: Policy, edition: str) -> str:
         latest = max(policy.revision_history, key=lambda entry: entry.date)
         if latest.version:
             parts.append(f"Version {latest.version} of {latest.date.isoformat()}")
+        elif latest.kind is RevisionKind.REVIEW:
+            parts.append(f"Reviewed {latest.date.isoformat()}")
         else:
             parts.append(f"Revised {latest.date.isoformat()}")
     return " · ".join(parts)
