@@ -348,6 +348,7 @@ class Renderer:
             review = None
         status = review.status if review else ReviewStatus.CURRENT
         known = {p.id: p for p in self.handbook.policies}
+        in_print = policy.status is not Status.RETIRED
         return PolicyView(
             policy=policy,
             review=review,
@@ -356,8 +357,9 @@ class Renderer:
             standard_groups=_standard_groups(policy),
             related=[known[r] for r in policy.related if r in known],
             url=f"{policy.id}/",
-            pdf_url=f"pdf/{policy.id}.pdf" if self.options.pdf_links else None,
-            card_url=f"pdf/cards/{policy.id}.pdf" if self.options.card_links else None,
+            # PDFs and cards are made for published policies only, not for retired ones.
+            pdf_url=f"pdf/{policy.id}.pdf" if self.options.pdf_links and in_print else None,
+            card_url=f"pdf/cards/{policy.id}.pdf" if self.options.card_links and in_print else None,
             category_slug=slugify(policy.category),
             banner=review_banner(policy, review),
             # A retired page is off the navigation; its tags would lead back to it.

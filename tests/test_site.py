@@ -1,0 +1,287 @@
+"""The site as built HTML, read back with an HTML parser: pages, navigation, review banners,
+archive, drafts, tags, search index, anchors, links and the sub-path setting."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import make_project, run_handbook
+from html_reading import article, page, text_of
+
+pytestmark = pytest.mark.slow
+
+TODAY = "2026-11-27"
+
+
+@pytest.fixture(scope="module")
+def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lifecycle fixture handbook (current, due soon, overdue, draft, retired), built."""
+    project = make_project(tmp_path_factory.mktemp("lifecycle") / "project", "lifecycle")
+    result = run_handbook("build", "--today", TODAY, cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def with_drafts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same handbook built with --drafts and a site URL under a sub-path."""
+    project = make_project(tmp_path_factory.mktemp("drafts") / "project", "lifecycle")
+    result = run_handbook(
+        "build",
+        "--today",
+        TODAY,
+        "--drafts",
+        "--site-url",
+        "https://intranet.example.gov/staff/handbook/",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def nav_links(site: Path, uri: str = "") -> list[str]:
+    """The primary navigation's targets, relative to the site root."""
+    soup = page(site, uri)
+    base = f"http://site/{uri}"
+    return [
+        urlsplit(urljoin(base, str(a["href"]))).path.removeprefix("/")
+        for a in soup.select("nav.md-nav--primary a.md-nav__link[href]")
+    ]
+
+
+def search_locations(site: Path) -> set[str]:
+    """Pages in the search index (without section anchors)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return {doc["location"].split("#")[0] for doc in index["docs"]}
+
+
+def test_navigation_has_categories_with_index_pages(lifecycle: Path) -> None:
+    links = nav_links(lifecycle)
+    assert links.index("front-office/") < links.index("front-desk/")
+    assert links.index("communications/") < links.index("email-replies/")
+    for page_uri in ("reviews/", "contacts/", "tags/", "archive/"):
+        assert page_uri in links
+    category = article(page(lifecycle, "front-office"))
+    assert [text_of(a) for a in category.select(".hb-policy-list a")] == [
+        "Front Desk Service",
+        "Telephone Lines",
+    ]
+
+
+def test_retired_policy_is_off_nav_and_search_but_on_the_archive(lifecycle: Path) -> None:
+    assert (lifecycle / "fax-orders" / "index.html").is_file()
+    assert "fax-orders/" not in nav_links(lifecycle)
+    assert "fax-orders/" not in search_locations(lifecycle)
+    archive = article(page(lifecycle, "archive"))
+    [item] = archive.select("li")
+    assert "Fax Orders" in text_of(item) and "Retired" in text_of(item)
+    banner = page(lifecycle, "fax-orders").select_one(".hb-banner--retired")
+    assert banner is not None and "no longer applies" in text_of(banner)
+    # Its tags would lead back to it from the tags page.
+    assert "Order clerks" not in text_of(article(page(lifecycle, "tags")))
+
+
+def test_drafts_only_with_the_drafts_option(lifecycle: Path, with_drafts: Path) -> None:
+    assert not (lifecycle / "live-chat").exists()
+    assert "live-chat/" not in search_locations(lifecycle)
+    assert "live-chat" not in (lifecycle / "reviews" / "index.html").read_text(encoding="utf-8")
+    assert "live-chat/" in nav_links(with_drafts)
+    assert "live-chat/" in search_locations(with_drafts)
+    banner = page(with_drafts, "live-chat").select_one(".hb-banner--draft")
+    assert banner is not None and "not in force" in text_of(banner)
+
+
+def test_home_page(lifecycle: Path) -> None:
+    home = article(page(lifecycle, ""))
+    text = text_of(home)
+    assert [text_of(h) for h in home.select("h1")] == ["Lakeside Staff Handbook ¶"]
+    assert "Lakeside Utility District · Edition 3, 2026" in text
+    headings = [text_of(h).rstrip(" ¶") for h in home.select("h2")]
+    assert headings[:2] == ["Front Office", "Communications"]
+    recent = home.select_one("#recently-revised + ul")
+    assert recent is not None
+    assert text_of(recent).startswith("1 June 2026: Front Desk Service")
+    summary = home.select_one(".hb-review-summary")
+    assert summary is not None
+    assert text_of(summary).startswith("1 overdue, 1 due soon, 1 current")
+    assert summary.select_one('a[href="reviews/"]') is not None
+
+
+def test_overdue_banner_names_the_date_and_the_owner(lifecycle: Path) -> None:
+    soup = page(lifecycle, "phone-lines")
+    banner = soup.select_one("article .hb-banner--overdue")
+    assert banner is not None
+    assert text_of(banner) == (
+        "Review overdue This policy was due for its annual review on 15 September 2026 and has "
+        "been overdue for 73 days. Parts of it may be out of date: before relying on it, check "
+        "with Sam Ortiz. Contact: Sam Ortiz, Call Centre Manager · sam.ortiz@lakeside.example "
+        "· 555 0130"
+    )
+    assert banner.select_one('a[href="mailto:sam.ortiz@lakeside.example"]') is not None
+    assert banner.select_one('a[href="tel:5550130"]') is not None
+    badge = soup.select_one(".hb-header .hb-badge--overdue")
+    assert badge is not None and text_of(badge) == "Review overdue"
+
+
+def test_due_soon_and_current_pages(lifecycle: Path) -> None:
+    due = page(lifecycle, "email-replies").select_one(".hb-banner--due-soon")
+    assert due is not None
+    assert "due for its annual review on 10 December 2026 (in 13 days)" in text_of(due)
+    current = page(lifecycle, "front-desk")
+    assert current.select_one(".hb-banner") is None
+    assert text_of(current.select_one(".hb-badge")) == "Current"
+
+
+def test_policy_header_card(lifecycle: Path) -> None:
+    header = article(page(lifecycle, "phone-lines")).select_one(".hb-header")
+    assert header is not None
+    facts = dict(
+        zip(
+            [text_of(dt) for dt in header.select("dt")],
+            [text_of(dd) for dd in header.select("dd")],
+            strict=True,
+        )
+    )
+    assert facts["Owner"] == (
+        "Sam Ortiz, Call Centre Manager · sam.ortiz@lakeside.example · 555 0130"
+    )
+    assert facts["Last reviewed"] == "15 September 2025"
+    assert facts["Next review"] == "15 September 2026"
+    assert "Policy 02000.001" in text_of(header)
+    assert header.select_one('a[href="mailto:sam.ortiz@lakeside.example"]') is not None
+
+
+def test_every_guideline_and_standard_has_a_permalink(lifecycle: Path) -> None:
+    content = article(page(lifecycle, "phone-lines"))
+    guideline = content.select_one("li#telephone-4")
+    assert guideline is not None
+    assert "Return every voicemail" in text_of(guideline)
+    assert guideline.select_one('a.headerlink[href="#telephone-4"]') is not None
+    standard = content.select_one("tr#standard-3")
+    assert standard is not None
+    assert standard.select_one('a[href="#standard-3"]') is not None
+    assert "within 1 hour" in text_of(standard)
+    ids = [element["id"] for element in content.select("[id]")]
+    assert len(ids) == len(set(ids))
+
+
+def test_tables_have_header_cells(lifecycle: Path, sample_site: Path) -> None:
+    for site, uri in ((lifecycle, "phone-lines"), (lifecycle, "reviews"), (sample_site, "")):
+        for table in article(page(site, uri)).select("table"):
+            assert table.select("thead th[scope=col]"), (uri, table)
+
+
+def test_reviews_page_lists_every_policy_by_status(lifecycle: Path) -> None:
+    content = article(page(lifecycle, "reviews"))
+    sections = {
+        str(h["id"]): [text_of(a) for a in h.find_next("table").select("a")]
+        for h in content.select("h2[id]")
+    }
+    assert sections == {
+        "overdue": ["Telephone Lines"],
+        "due-soon": ["Email Replies"],
+        "current": ["Front Desk Service"],
+        "retired": ["Fax Orders"],
+    }
+
+
+def test_contacts_directory(lifecycle: Path) -> None:
+    content = article(page(lifecycle, "contacts"))
+    text = re.sub(r" ([,:)])", r"\1", text_of(content))
+    assert "Questions about any policy: People Services, 555 0142, people@lakeside.example" in text
+    assert "Reporting a safety concern: Safety Desk, 555 0111 (24 hours)" in text
+    assert "Phone system faults: IT Service Desk, 555 0199" in text
+    telephone = content.select_one("#phone-lines")
+    assert telephone is not None and text_of(telephone).startswith("Telephone Lines")
+
+
+def test_tags_for_department_and_audience(lifecycle: Path) -> None:
+    tags = [text_of(a) for a in page(lifecycle, "phone-lines").select("article .md-tag")]
+    assert sorted(tags) == [
+        "Call centre agents",
+        "Customer Services",
+        "Staff who answer public lines",
+    ]
+    listing = article(page(lifecycle, "tags"))
+    by_department = listing.select_one("#by-department")
+    assert by_department is not None
+    customer_services = listing.select_one('[id="tag:customer-services"]')
+    assert customer_services is not None
+    assert [text_of(a) for a in customer_services.find_next("ul").select("a")] == [
+        "Front Desk Service",
+        "Telephone Lines",
+    ]
+
+
+def test_footer_shows_the_edition_on_every_page(lifecycle: Path) -> None:
+    for html_file in lifecycle.rglob("index.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        footer = soup.select_one("footer .hb-footer__edition")
+        assert footer is not None, html_file
+        assert text_of(footer) == "Lakeside Staff Handbook · Edition 3, 2026"
+
+
+def test_site_url_sets_the_canonical_address(with_drafts: Path) -> None:
+    canonical = page(with_drafts, "phone-lines").select_one('link[rel="canonical"]')
+    assert canonical is not None
+    assert canonical["href"] == "https://intranet.example.gov/staff/handbook/phone-lines/"
+
+
+@pytest.mark.parametrize("which", ["lifecycle", "sample"])
+def test_every_link_inside_the_site_resolves(
+    which: str, lifecycle: Path, sample_site: Path
+) -> None:
+    site = lifecycle if which == "lifecycle" else sample_site
+    broken = []
+    # 404.html is served for any missing address, so MkDocs gives it absolute links.
+    for html_file in set(site.rglob("*.html")) - {site / "404.html"}:
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        here = "http://site/" + html_file.relative_to(site).as_posix()
+        for element in soup.select("a[href], link[href], script[src], img[src]"):
+            target = str(element.get("href") or element.get("src"))
+            absolute = urlsplit(urljoin(here, target))
+            if absolute.scheme != "http" or absolute.netloc != "site":
+                continue
+            path = site / absolute.path.removeprefix("/")
+            if not (path.is_file() or (path / "index.html").is_file()):
+                broken.append(f"{html_file.relative_to(site)}: {target}")
+    assert broken == []
+
+
+@pytest.mark.parametrize("which", ["lifecycle", "sample"])
+def test_one_h1_and_ordered_headings(which: str, lifecycle: Path, sample_site: Path) -> None:
+    site = lifecycle if which == "lifecycle" else sample_site
+    for html_file in site.rglob("index.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        assert soup.html is not None and soup.html.get("lang") == "en"
+        levels = [int(h.name[1]) for h in article(soup).find_all(re.compile("^h[1-6]$"))]
+        assert levels.count(1) == 1 and levels[0] == 1, html_file
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), html_file
+
+
+def test_search_keeps_a_policy_number_one_term(sample_site: Path) -> None:
+    index = json.loads((sample_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    assert [t for t in separator.split("Policy 03600.001 applies.") if t] == [
+        "Policy",
+        "03600.001",
+        "applies",
+    ]
+    assert index["config"]["fields"]["tags"]["boost"] < index["config"]["fields"]["title"]["boost"]
+
+
+def test_no_external_assets(sample_site: Path) -> None:
+    for html_file in sample_site.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.select("link[href], script[src], img[src], iframe[src]"):
+            target = str(element.get("href") or element.get("src"))
+            if element.name == "link" and element.get("rel") == ["canonical"]:
+                continue
+            assert not re.match(r"^(https?:)?//", target), (html_file, target)
