@@ -1,0 +1,69 @@
+"""Hostile titles in a real browser: Material's search inserts result titles as HTML, so this is
+where an unescaped title would run. Every page and the search results must run nothing."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_safety_hostile import hostile, hostile_project
+
+from browser.conftest import BROWSER_TESTS
+from conftest import run_handbook
+
+pytestmark = BROWSER_TESTS
+
+# Runs in the page: any element a payload could have injected into the search results.
+INJECTED = """() => [...document.querySelectorAll('body *')]
+    .filter(e => ['SCRIPT', 'IMG', 'IFRAME'].includes(e.tagName) && e.outerHTML.includes('xss')
+              || [...e.attributes].some(a => a.name.startsWith('on')))
+    .map(e => e.outerHTML.slice(0, 120))"""
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The hostile handbook, built and served on 127.0.0.1."""
+    project = hostile_project(tmp_path_factory.mktemp("hostile-browser") / "project")
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(project / "site")
+    )
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_results_show_hostile_titles_as_text(
+    hostile_url: str, open_page: Any, tmp_path: Path
+) -> None:
+    visit = open_page()
+    page = visit.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(hostile_url + "counter-service/")
+    assert page.evaluate(INJECTED) == []
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("script")
+    box.press("End")  # Material searches on key events; fill() alone sends none.
+    page.locator(".md-search-result__item").first.wait_for()
+    shown = page.locator(".md-search-result").inner_text()
+    injected = page.evaluate(INJECTED)
+    page.screenshot(path=str(tmp_path / "search.png"))
+    assert dialogs == []
+    assert injected == []
+    assert "P0 <script>alert('xss-1')</script>" in shown
+    assert "P10 <img src=x onerror=alert('xss-3')>" in shown
+    assert page.title() == f"{hostile(10)} - {hostile(1)}"
