@@ -47,6 +47,9 @@ class LoadedFile:
     path: str
     data: Any
     lines: dict[PathKey, int] = field(default_factory=dict)
+    # False when the source text cannot hold a `](policy:...)` link, so the cross-file link
+    # check can skip walking every text of the policy.
+    may_link_policies: bool = True
 
     def line_of(self, path: PathKey) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -95,21 +98,25 @@ class _Builder:
         event = events[position]
         line = _line(event)
         self.lines.setdefault(path, line)
-        where = format_path(path)
+        # The field path is formatted only for an error message: formatting it for every node
+        # cost more than the rest of this method on a large handbook.
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent):
-            self.error(line, where, f"aliases (*{event.anchor}) are not allowed; repeat the value")
+            message = f"aliases (*{event.anchor}) are not allowed; repeat the value"
+            self.error(line, format_path(path), message)
             return None, position
         if anchor is not None:
-            self.error(line, where, f"anchors (&{anchor}) are not allowed; repeat the value")
+            self.error(
+                line, format_path(path), f"anchors (&{anchor}) are not allowed; repeat the value"
+            )
         if depth > MAX_DEPTH:
             # Named by its top field: the full path would be as long as the nesting.
             self.error(line, format_path(path[:1]), f"nested more than {MAX_DEPTH} levels deep")
             return None, self._skip(events, position)
         if isinstance(event, yaml.ScalarEvent):
-            return self._scalar(event, line, where), position
+            return self._scalar(event, line, path), position
         if isinstance(event, yaml.SequenceStartEvent):
-            self._check_tag(event.tag, "tag:yaml.org,2002:seq", line, where)
+            self._check_tag(event.tag, "tag:yaml.org,2002:seq", line, path)
             items: list[Any] = []
             position += 1
             while not isinstance(events[position], yaml.SequenceEndEvent):
@@ -118,7 +125,7 @@ class _Builder:
                 position += 1
             return items, position
         if isinstance(event, yaml.MappingStartEvent):
-            self._check_tag(event.tag, "tag:yaml.org,2002:map", line, where)
+            self._check_tag(event.tag, "tag:yaml.org,2002:map", line, path)
             mapping: dict[str, Any] = {}
             first_line: dict[str, int] = {}
             position += 1
@@ -129,7 +136,7 @@ class _Builder:
                 if isinstance(key_event, yaml.ScalarEvent):
                     key = key_event.value
                 else:
-                    self.error(key_line, where, "a key must be plain text")
+                    self.error(key_line, format_path(path), "a key must be plain text")
                     position = self._skip(events, position)
                     key = None
                 position += 1
@@ -165,14 +172,14 @@ class _Builder:
                 return position
             position += 1
 
-    def _check_tag(self, tag: str | None, allowed: str, line: int, where: str) -> None:
+    def _check_tag(self, tag: str | None, allowed: str, line: int, path: PathKey) -> None:
         if tag is not None and tag not in (allowed, "!"):
-            self.error(line, where, f"the YAML tag '{tag}' is not allowed")
+            self.error(line, format_path(path), f"the YAML tag '{tag}' is not allowed")
 
-    def _scalar(self, event: yaml.ScalarEvent, line: int, where: str) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent, line: int, path: PathKey) -> Any:
         text = event.value
         if event.tag is not None and event.tag not in _STR_TAGS:
-            self.error(line, where, f"the YAML tag '{event.tag}' is not allowed")
+            self.error(line, format_path(path), f"the YAML tag '{event.tag}' is not allowed")
             return None
         plain = event.tag is None and bool(event.implicit[0])
         if not plain:
@@ -191,7 +198,7 @@ class _Builder:
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                self.error(line, where, f"'{text}' is not a real date")
+                self.error(line, format_path(path), f"'{text}' is not a real date")
                 return None
         # Everything else stays text: yes/no/on/off, 0755, 1:30, 03600.001, 01-03-17 ...
         return text
@@ -278,4 +285,6 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         return None, [*shown, SourceError(display_path, cut.line, "", message)]
     if builder.errors:
         return None, builder.errors
-    return LoadedFile(display_path, data, builder.lines), []
+    # A backslash escape in a quoted string could spell the scheme without the plain text.
+    may_link = "policy:" in text or "\\" in text
+    return LoadedFile(display_path, data, builder.lines, may_link), []

@@ -200,6 +200,9 @@ def _check_text(value: Any) -> Any:
         )
     if _CONTROL.search(value):
         raise PydanticCustomError("text_control", "contains a control character", {})
+    if "<" not in value and "](" not in value and "]:" not in value:
+        # Most text has no markup at all: every pattern below needs one of these to match.
+        return value.strip()
     if _RAW_HTML.search(value):
         raise PydanticCustomError(
             "raw_html",
@@ -738,8 +741,13 @@ def _cross_checks(
     settings: Settings,
     errors: ErrorList,
     invalid_ids: frozenset[str] = frozenset(),
+    link_free: frozenset[str] = frozenset(),
 ) -> None:
-    """Rules that span files: unique ids and numbers, ids match file names, links resolve."""
+    """Rules that span files: unique ids and numbers, ids match file names, links resolve.
+
+    `link_free` names the files whose source text holds no `policy:` at all; walking every text
+    of those policies for links would find none, and on a large handbook it is costly.
+    """
     by_id: dict[str, Origin] = {}
     by_number: dict[str, Origin] = {}
     for policy, origin in policies:
@@ -768,7 +776,7 @@ def _cross_checks(
         for index, related in enumerate(policy.related):
             if related not in known:
                 errors.extend([origin.error(_unknown_policy(related, known), "related", index)])
-        for field_path, text in _texts(policy):
+        for field_path, text in () if origin.path in link_free else _texts(policy):
             for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
                 if target not in known:
                     errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
@@ -829,6 +837,7 @@ def load_handbook(root: Path) -> Handbook:
             _check_settings(settings, settings_origin, errors)
     policies: list[tuple[Policy, Origin]] = []
     invalid_ids: set[str] = set()
+    link_free: set[str] = set()
     for path in sorted(policies_dir.glob("*.yaml")) + sorted(policies_dir.glob("*.yml")):
         if path.name == HANDBOOK_FILE:
             continue
@@ -847,8 +856,10 @@ def load_handbook(root: Path) -> Handbook:
             invalid_ids.add(claimed if isinstance(claimed, str) else path.stem)
         if isinstance(policy, Policy):
             policies.append((policy, Origin(display, loaded.lines)))
+            if not loaded.may_link_policies:
+                link_free.add(display)
     if settings is not None:
-        _cross_checks(policies, settings, errors, frozenset(invalid_ids))
+        _cross_checks(policies, settings, errors, frozenset(invalid_ids), frozenset(link_free))
     errors.raise_if_any()
     assert settings is not None
     ordered = sorted(policies, key=lambda pair: _sort_key(pair[0], settings))
