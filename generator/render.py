@@ -31,7 +31,7 @@ from .model import (
     Target,
     YearMonth,
 )
-from .review import PolicyReview, ReviewReport, ReviewStatus
+from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
 
 if TYPE_CHECKING:  # cards.py imports this module; these names are only annotations here.
     from .cards import CardGeometry, CardListing, CardView, PageRule, SheetLayout, SheetPage
@@ -249,6 +249,15 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
+def _how_long(days: int) -> str:
+    """A span as people say it: '73 days', 'about 7 months', 'over 8 years'."""
+    if days < 90:
+        return _days(days)
+    if days < 730:
+        return f"about {round(days / 30.44)} months"
+    return f"over {days // 365} years"
+
+
 def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner | None:
     """The page notice for a policy that is overdue, due soon, retired or a draft; else None."""
     owner = policy.owner.name or policy.owner.title or "the policy owner"
@@ -276,7 +285,7 @@ def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner |
             "overdue",
             "Review overdue",
             f"This policy was due for its annual review on {due} and has been overdue for "
-            f"{_days(review.days_overdue)}. Parts of it may be out of date: before relying on "
+            f"{_how_long(review.days_overdue)}. Parts of it may be out of date: before relying on "
             f"it, check with {owner}.",
             "Contact:",
             policy.owner,
@@ -434,7 +443,7 @@ class Renderer:
                     status.value,
                     [r for r in self.report.with_status(status) if r.policy.id in has_page],
                 )
-                for status in ReviewStatus
+                for status in sorted(ReviewStatus, key=URGENCY.__getitem__)  # most urgent first
             ],
         )
         nav.append(("Review status", "reviews.md"))

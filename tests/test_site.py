@@ -64,10 +64,13 @@ def search_locations(site: Path) -> set[str]:
 
 def test_navigation_has_categories_with_index_pages(lifecycle: Path) -> None:
     links = nav_links(lifecycle)
-    assert links.index("front-office/") < links.index("front-desk/")
-    assert links.index("communications/") < links.index("email-replies/")
+    assert links.index("front-office/") < links.index("communications/")
     for page_uri in ("reviews/", "contacts/", "tags/", "archive/"):
         assert page_uri in links
+    # A category's policies are in the navigation at least on the category's own pages
+    # (with navigation.prune, only there).
+    assert {"front-desk/", "phone-lines/"} <= set(nav_links(lifecycle, "front-office"))
+    assert "email-replies/" in nav_links(lifecycle, "communications")
     category = article(page(lifecycle, "front-office"))
     assert [text_of(a) for a in category.select(".hb-policy-list a")] == [
         "Front Desk Service",
@@ -77,7 +80,8 @@ def test_navigation_has_categories_with_index_pages(lifecycle: Path) -> None:
 
 def test_retired_policy_is_off_nav_and_search_but_on_the_archive(lifecycle: Path) -> None:
     assert (lifecycle / "fax-orders" / "index.html").is_file()
-    assert "fax-orders/" not in nav_links(lifecycle)
+    for uri in ("", "communications", "fax-orders"):
+        assert "fax-orders/" not in nav_links(lifecycle, uri)
     assert "fax-orders/" not in search_locations(lifecycle)
     archive = article(page(lifecycle, "archive"))
     [item] = archive.select("li")
@@ -92,7 +96,7 @@ def test_drafts_only_with_the_drafts_option(lifecycle: Path, with_drafts: Path) 
     assert not (lifecycle / "live-chat").exists()
     assert "live-chat/" not in search_locations(lifecycle)
     assert "live-chat" not in (lifecycle / "reviews" / "index.html").read_text(encoding="utf-8")
-    assert "live-chat/" in nav_links(with_drafts)
+    assert "live-chat/" in nav_links(with_drafts, "communications")
     assert "live-chat/" in search_locations(with_drafts)
     banner = page(with_drafts, "live-chat").select_one(".hb-banner--draft")
     assert banner is not None and "not in force" in text_of(banner)
@@ -184,6 +188,7 @@ def test_reviews_page_lists_every_policy_by_status(lifecycle: Path) -> None:
         str(h["id"]): [text_of(a) for a in h.find_next("table").select("a")]
         for h in content.select("h2[id]")
     }
+    assert list(sections) == ["overdue", "due-soon", "current", "retired"]  # most urgent first
     assert sections == {
         "overdue": ["Telephone Lines"],
         "due-soon": ["Email Replies"],
@@ -285,3 +290,13 @@ def test_no_external_assets(sample_site: Path) -> None:
             if element.name == "link" and element.get("rel") == ["canonical"]:
                 continue
             assert not re.match(r"^(https?:)?//", target), (html_file, target)
+
+
+def test_long_overdue_reads_as_people_say_it(sample_site: Path) -> None:
+    corona = page(sample_site, "corona-customer-care").select_one(".hb-banner--overdue")
+    pinole = page(sample_site, "pinole-customer-service").select_one(".hb-banner--overdue")
+    assert corona is not None and pinole is not None
+    assert "on 3 January 2018 and has been overdue for over 8 years." in text_of(corona)
+    assert "on 30 April 2026 and has been overdue for about 7 months." in text_of(pinole)
+    # An owner with neither e-mail nor phone is named in the message, not repeated after it.
+    assert text_of(pinole).endswith("check with Human Resources Department.")
