@@ -776,7 +776,7 @@ def _cross_checks(
         for index, related in enumerate(policy.related):
             if related not in known:
                 errors.extend([origin.error(_unknown_policy(related, known), "related", index)])
-        for field_path, text in () if origin.path in link_free else _texts(policy):
+        for field_path, text in () if origin.path in link_free else field_texts(policy):
             for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
                 if target not in known:
                     errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
@@ -799,17 +799,19 @@ def _unknown_policy(target: str, known: set[str]) -> str:
     return f"no policy with id '{target}'{hint}"
 
 
-def _texts(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every string in a model with its field path, for cross-file link checks."""
+def field_texts(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string in a model with its field path, to locate a text in its source file."""
     found: list[tuple[tuple[str | int, ...], str]] = []
     if isinstance(value, str):
         found.append((path, value))
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            found.extend(_texts(getattr(value, name), (*path, name)))
+            found.extend(field_texts(getattr(value, name), (*path, name)))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found.extend(_texts(item, (*path, index)))
+            found.extend(field_texts(item, (*path, index)))
     return found
 
 

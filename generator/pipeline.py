@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from .errors import BuildFailed, SourceError
-from .model import Handbook, load_handbook
+from .model import Handbook, field_texts, load_handbook
 from .pdf import (
     PdfBatch,
     PdfBatchFailed,
@@ -273,7 +273,7 @@ def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceErr
             located = False
             for policy_id in failure.job.policy_ids:
                 origin = handbook.origins[policy_id]
-                for path, text in _texts(handbook.policy(policy_id).model_dump()):
+                for path, text in field_texts(handbook.policy(policy_id)):
                     for target in _LINK_TARGETS.findall(text):
                         if target and urllib.parse.urljoin(base, target) in message:
                             problem = f"'{target}' cannot be printed: {reason}"
@@ -282,14 +282,3 @@ def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceErr
             if not located:
                 errors.add(SourceError(f"site/pdf/{failure.job.name}", 0, "", message))
     return sorted(errors)
-
-
-def _texts(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every text in a policy's data with its field path."""
-    if isinstance(value, str):
-        return [(path, value)]
-    if isinstance(value, dict):
-        return [found for key, item in value.items() for found in _texts(item, (*path, key))]
-    if isinstance(value, list | tuple):
-        return [found for i, item in enumerate(value) for found in _texts(item, (*path, i))]
-    return []
