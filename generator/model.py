@@ -256,6 +256,27 @@ Url = Annotated[
 ]
 """A web address (http or https): the only URLs that become links outside policy text."""
 
+_EMAIL = re.compile(r"[^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+\.[^@\s<>\"'(),;:]+")
+
+
+def _check_email(value: Any) -> Any:
+    text = _check_plain(value)
+    if not _EMAIL.fullmatch(text):
+        raise PydanticCustomError(
+            "email",
+            "expected an email address like name@example.gov, got {value}",
+            {"value": _show(value)},
+        )
+    return text
+
+
+Email = Annotated[
+    str,
+    BeforeValidator(_check_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
+"""An email address: it becomes a mailto: link on the site and the cards."""
+
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -319,7 +340,7 @@ class Person(Strict):
 
     name: PlainText | None = Field(None, description="Person or office name")
     title: PlainText | None = Field(None, description="Job title")
-    email: PlainText | None = None
+    email: Email | None = None
     phone: PlainText | None = None
 
 
@@ -329,7 +350,7 @@ class Contact(Strict):
     role: PlainText = Field(description="What to contact them about")
     name: PlainText = Field(description="Person, office or department")
     phone: PlainText | None = None
-    email: PlainText | None = None
+    email: Email | None = None
     hours: PlainText | None = None
 
 
@@ -398,7 +419,8 @@ class Target(Strict):
 
     within: int
     unit: Literal["hour", "day", "business_day", "week"]
-    note: Text | None = None
+    # Plain text: the target is shown as one phrase ("within 1 business day (generally)").
+    note: PlainText | None = None
 
 
 class Standard(Strict):
