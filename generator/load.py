@@ -34,6 +34,7 @@ _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STR_TAGS = {"tag:yaml.org,2002:str", "!"}
+_NUMBER_STARTS = frozenset("0123456789+-")  # What an int, a float or a date can start with.
 # C0 controls and DEL (tab, newline and carriage return excepted): pasted from Word or a
 # terminal, invisible in an editor, and refused by YAML with only a character offset.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -100,6 +101,8 @@ class _Builder:
         self.lines.setdefault(path, line)
         # The field path is formatted only for an error message: formatting it for every node
         # cost more than the rest of this method on a large handbook.
+        if type(event) is yaml.ScalarEvent and event.anchor is None and depth <= MAX_DEPTH:
+            return self._scalar(event, line, path), position  # The common case, checked first.
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent):
             message = f"aliases (*{event.anchor}) are not allowed; repeat the value"
@@ -190,6 +193,8 @@ class _Builder:
             return True
         if text in _FALSE:
             return False
+        if text[:1] not in _NUMBER_STARTS:
+            return text  # Not a number or a date: most text, answered without a regex.
         if _INT.fullmatch(text):
             return int(text)
         if _FLOAT.fullmatch(text):
