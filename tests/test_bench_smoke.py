@@ -45,8 +45,36 @@ def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
         "| site alone |",
         "| full build |",
         "| rebuild after one edit |",
+        "| our book alone |",
         "| plain mkdocs build |",
+        "| plain WeasyPrint book |",
     ):
         assert row in table
     assert "| N = 3 |" in table
+    # Every target is listed, and none can be judged from N = 3 alone.
+    targets = table.split("## Targets", 1)[1]
+    assert targets.count("| — |") == 7
+    assert "## The targets, honestly" in table
     assert (out / "results.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+    # The report can be rewritten from the saved figures without measuring again.
+    (out / "results.md").unlink()
+    rewritten = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--report-only",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert (out / "results.md").read_text(encoding="utf-8") == table
