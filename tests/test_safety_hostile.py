@@ -50,6 +50,11 @@ def hostile(number: int) -> str:
     return f"P{number} " + PLAIN[number % len(PLAIN)]
 
 
+def hostile_email(number: int) -> str:
+    """An email address that passes validation yet carries markup and template syntax."""
+    return f"p{number}.{{{{7*7}}}}&x{{%x%}}@example.gov"
+
+
 def text(number: int) -> str:
     """An inline-Markdown payload, tagged with the field number it went into."""
     return f"T{number} " + TEXT[number % len(TEXT)]
@@ -71,7 +76,7 @@ def hostile_project(destination: Path) -> Path:
                 "role": hostile(4),
                 "name": hostile(5),
                 "phone": hostile(6),
-                "email": hostile(7),
+                "email": hostile_email(7),
                 "hours": hostile(8),
             }
         ],
@@ -87,7 +92,7 @@ def hostile_project(destination: Path) -> Path:
         "owner": {
             "name": hostile(14),
             "title": hostile(15),
-            "email": hostile(16),
+            "email": hostile_email(16),
             "phone": hostile(17),
         },
         "approvals": [{"role": hostile(18), "name": hostile(19), "date": "2025-06"}],
@@ -148,7 +153,7 @@ def hostile_project(destination: Path) -> Path:
                 "role": hostile(27),
                 "name": hostile(28),
                 "phone": hostile(29),
-                "email": hostile(30),
+                "email": hostile_email(30),
                 "hours": hostile(31),
             }
         ],
@@ -236,6 +241,8 @@ def test_plain_fields_show_exactly_as_typed(hostile_site: Path) -> None:
     body = text_of(article(soup))
     for number in (9, 10, 11, 12, 14, 15, 19, 21, 22, 23, 24, 25, 26, 28, 32, 33, 34, 35, 36):
         assert hostile(number) in body, number
+    for number in (16, 30):
+        assert hostile_email(number) in body, number
     heading = article(soup).find("h1")
     assert heading is not None
     assert text_of(heading).rstrip("¶ ") == hostile(10)
