@@ -41,6 +41,14 @@ def _seconds(result: Result | None, *names: str) -> float | None:
     return sum(result.figures[name].seconds for name in names)
 
 
+def _ratio(
+    name: str, n: int, measured: float | None, baseline: float | None, limit: float
+) -> Target:
+    """A target on the ratio of two figures; not measured when either is missing."""
+    value = measured / baseline if measured and baseline else None
+    return Target(name, n, value, limit, TIMES)
+
+
 def targets(results: Sequence[Result]) -> list[Target]:
     """Every target of the performance issue, computed from one run's figures."""
     by_n = {result.n: result for result in results}
@@ -50,15 +58,7 @@ def targets(results: Sequence[Result]) -> list[Target]:
     out.append(Target("load + validate + review of 1,000 policies", 1000, load, 1.0, "s"))
     floor100 = _seconds(r100, "plain mkdocs build", "plain WeasyPrint book")
     full100 = _seconds(r100, "full build")
-    out.append(
-        Target(
-            "full build / engines' floor",
-            100,
-            full100 / floor100 if full100 and floor100 else None,
-            1.15,
-            TIMES,
-        )
-    )
+    out.append(_ratio("full build / engines' floor", 100, full100, floor100, 1.15))
     peer = _seconds(r100, "mkdocs-to-pdf (site + book)")
     plain_site100 = _seconds(r100, "plain mkdocs build")
     book100 = _seconds(r100, "our book alone")
@@ -66,53 +66,33 @@ def targets(results: Sequence[Result]) -> list[Target]:
     # build of the same pages.
     peer_book = peer - plain_site100 if peer and plain_site100 and peer > plain_site100 else None
     out.append(
-        Target(
+        _ratio(
             "our book alone / mkdocs-to-pdf's book (its build minus a plain mkdocs build)",
             100,
-            book100 / peer_book if book100 and peer_book else None,
+            book100,
+            peer_book,
             0.5,
-            TIMES,
         )
     )
     out.append(
-        Target(
+        _ratio(
             "our full build (site, book, policy PDFs, cards) / mkdocs-to-pdf (site + book)",
             100,
-            full100 / peer if full100 and peer else None,
+            full100,
+            peer,
             0.5,
-            TIMES,
         )
     )
     site1000 = _seconds(r1000, "site alone")
     plain1000 = _seconds(r1000, "plain mkdocs build")
-    out.append(
-        Target(
-            "site / plain Material build",
-            1000,
-            site1000 / plain1000 if site1000 and plain1000 else None,
-            0.4,
-            TIMES,
-        )
-    )
+    out.append(_ratio("site / plain Material build", 1000, site1000, plain1000, 0.4))
     rebuild100 = _seconds(r100, "rebuild after one edit")
-    out.append(
-        Target(
-            "rebuild after one edit / engines' floor",
-            100,
-            rebuild100 / floor100 if rebuild100 and floor100 else None,
-            0.1,
-            TIMES,
-        )
-    )
+    out.append(_ratio("rebuild after one edit / engines' floor", 100, rebuild100, floor100, 0.1))
     book_memory = _peak(r100, "our book alone")
     plain_memory = _peak(r100, "plain WeasyPrint book")
     out.append(
-        Target(
-            "peak memory: our book render / plain WeasyPrint",
-            100,
-            book_memory / plain_memory if book_memory and plain_memory else None,
-            1.2,
-            TIMES,
+        _ratio(
+            "peak memory: our book render / plain WeasyPrint", 100, book_memory, plain_memory, 1.2
         )
     )
     return out
