@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
+import ctypes.util
 import datetime as dt
 import functools
 import hashlib
@@ -20,6 +22,8 @@ import mimetypes
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import tempfile
 import urllib.parse
 import urllib.request
@@ -354,8 +358,21 @@ def _render_job(job: PdfJob) -> RenderedPdf | PdfError:
         return error
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the build that started it dies, even by kill -9;
+    forked workers would otherwise wait forever on a queue nobody writes to."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None or not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(libc_name, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # The parent died before the request took effect.
+        os._exit(1)
+
+
 def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
     """Pool initializer: import WeasyPrint and parse the shared CSS once per worker process."""
+    _die_with_parent()
     _weasyprint()
     for path in stylesheets:
         # A refused stylesheet is reported by the job itself, with the document's name.
