@@ -193,6 +193,11 @@ def _link_problem(target: str) -> str | None:
     return None
 
 
+def link_targets(text: str) -> list[str]:
+    """The targets of the inline links and images in a policy text: `[text](target)`."""
+    return [match.group(1) for match in _LINK_TARGET.finditer(text)]
+
+
 def _check_text(value: Any) -> Any:
     if not isinstance(value, str):
         raise PydanticCustomError(
@@ -209,7 +214,7 @@ def _check_text(value: Any) -> Any:
             "raw HTML is not allowed in policy text; write Markdown (*emphasis*, [text](https://...))",
             {},
         )
-    targets = [m.group(1) for m in _LINK_TARGET.finditer(value)]
+    targets = link_targets(value)
     targets += [m.group(1) for m in _REFERENCE_DEFINITION.finditer(value)]
     targets += [f"{m.group(1)}:" for m in _AUTOLINK.finditer(value)]
     for target in targets:

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import gc
 import os
-import re
 import urllib.parse
 import zoneinfo
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import BuildFailed, SourceError
-from .model import Handbook, field_texts, load_handbook
+from .model import Handbook, field_texts, link_targets, load_handbook
 from .pdf import (
     PdfBatch,
     PdfBatchFailed,
@@ -260,9 +259,6 @@ def write_pdfs(handbook: Handbook, batch: PdfBatch, folder: Path) -> None:
         (folder / name).write_bytes(pdf.data)
 
 
-_LINK_TARGETS = re.compile(r"\]\(\s*<?([^)\s>]*)")
-
-
 def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceError]:
     """PDF failures as source errors: at the policy field whose text names the resource."""
     base = handbook.root.resolve().as_uri() + "/"
@@ -274,7 +270,7 @@ def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceErr
             for policy_id in failure.job.policy_ids:
                 origin = handbook.origins[policy_id]
                 for path, text in field_texts(handbook.policy(policy_id)):
-                    for target in _LINK_TARGETS.findall(text):
+                    for target in link_targets(text):
                         if target and urllib.parse.urljoin(base, target) in message:
                             problem = f"'{target}' cannot be printed: {reason}"
                             errors.add(origin.error(problem, *path))

@@ -115,15 +115,6 @@ def format_target(target: str | Target | None) -> str:
     return f"{text} ({target.note})" if target.note else text
 
 
-def review_summary(report: ReviewReport) -> str:
-    """The one-line review summary: '2 overdue, 0 due soon, 3 current'."""
-    counts = report.counts()
-    return (
-        f"{counts[ReviewStatus.OVERDUE]} overdue, {counts[ReviewStatus.DUE_SOON]} due soon, "
-        f"{counts[ReviewStatus.CURRENT]} current"
-    )
-
-
 _ESCAPED_AUTOLINK = re.compile(r"&lt;((?:https?|mailto|tel):[^\s<>]*?)&gt;", re.IGNORECASE)
 
 
@@ -390,7 +381,7 @@ class Renderer:
             settings=self.handbook.settings,
             report=self.report,
             labels=STATUS_LABELS,
-            review_summary=review_summary(self.report),
+            review_summary=self.report.summary(),
             **context,
         )
 
