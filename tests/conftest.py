@@ -15,6 +15,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 HANDBOOK = [sys.executable, "-m", "generator.cli"]
+# The documented shape of a reviews.json entry (`handbook check --json` and site/reviews.json).
+REGISTER_KEYS = [
+    "id",
+    "number",
+    "title",
+    "owner",
+    "status",
+    "last_reviewed",
+    "next_review",
+    "days_overdue",
+]
 
 
 @dataclass

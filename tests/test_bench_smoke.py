@@ -15,27 +15,30 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.run",
-            "--sizes",
-            "3",
-            "--runs",
-            "1",
-            "--no-peers",
-            "--work",
-            str(tmp_path / "work"),
-            "--out",
-            str(out),
-        ],
+def run_bench(*arguments: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    """Run `python -m benchmarks.run` from the project root."""
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", *arguments],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
+        timeout=timeout,
+    )
+
+
+def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    completed = run_bench(
+        "--sizes",
+        "3",
+        "--runs",
+        "1",
+        "--no-peers",
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(out),
         timeout=600,
     )
     assert completed.returncode == 0, completed.stderr
@@ -59,21 +62,12 @@ def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
 
     # The report can be rewritten from the saved figures without measuring again.
     (out / "results.md").unlink()
-    rewritten = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.run",
-            "--report-only",
-            "--work",
-            str(tmp_path / "work"),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
+    rewritten = run_bench(
+        "--report-only",
+        "--work",
+        str(tmp_path / "work"),
+        "--out",
+        str(out),
         timeout=120,
     )
     assert rewritten.returncode == 0, rewritten.stderr

@@ -11,20 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HANDBOOK, ROOT, make_project, run_handbook, tree_digest
+from conftest import HANDBOOK, REGISTER_KEYS, ROOT, make_project, run_handbook, tree_digest
 from html_reading import article, page, text_of
 
 LOS_ANGELES = zoneinfo.ZoneInfo("America/Los_Angeles")
-REGISTER_KEYS = [
-    "id",
-    "number",
-    "title",
-    "owner",
-    "status",
-    "last_reviewed",
-    "next_review",
-    "days_overdue",
-]
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,12 @@ def kill_build(process: subprocess.Popen[str]) -> None:
     process.communicate(timeout=60)
 
 
+def copy_project(original: Path, destination: Path) -> Path:
+    """A copy of a built project, keeping file times, so each test kills its own builds."""
+    subprocess.run(["cp", "-a", str(original), str(destination)], check=True)
+    return destination
+
+
 def leftovers(project: Path) -> list[str]:
     return sorted(p.name for p in project.glob(".site-*"))
 
@@ -78,8 +84,7 @@ def test_kill_9_at_any_moment_leaves_the_old_site_or_the_new_one(
     published: tuple[Path, dict[str, str], Path], tmp_path: Path
 ) -> None:
     original, new_tree, _ = published
-    project = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    project = copy_project(original, tmp_path / "project")
     old_tree = tree_digest(project / "site")
     assert old_tree != new_tree
     edit_policy(project)
@@ -109,8 +114,7 @@ def test_a_second_build_waits_for_the_lock_and_leaves_the_site_alone(
     published: tuple[Path, dict[str, str], Path], tmp_path: Path
 ) -> None:
     original, new_tree, _ = published
-    project = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    project = copy_project(original, tmp_path / "project")
     old_tree = tree_digest(project / "site")
     edit_policy(project)
     with open(project / ".site.lock", "a+") as lock:
@@ -137,8 +141,7 @@ def test_two_builds_started_together_both_publish_whole_sites(
     published: tuple[Path, dict[str, str], Path], tmp_path: Path
 ) -> None:
     original, new_tree, _ = published
-    project = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    project = copy_project(original, tmp_path / "project")
     edit_policy(project)
     first, second = start_build(project), start_build(project)
     outputs = [first.communicate(timeout=600), second.communicate(timeout=600)]
@@ -152,8 +155,7 @@ def test_a_failed_build_publishes_nothing_and_cleans_up(
     published: tuple[Path, dict[str, str], Path], tmp_path: Path
 ) -> None:
     original, _, _ = published
-    project = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(original), str(project)], check=True)
+    project = copy_project(original, tmp_path / "project")
     before = tree_digest(project / "site")
     (project / "templates" / "policy.md.j2").write_text("{{ no_such_value }}\n")
     result = run_handbook(*BUILD, cwd=project, env=ENV)

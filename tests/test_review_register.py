@@ -9,21 +9,10 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REGISTER_KEYS
 from generator.model import load_handbook
 from generator.pipeline import prepare
 from generator.register import calendar_host, register_json, review_calendar
-
-REGISTER_KEYS = [
-    "id",
-    "number",
-    "title",
-    "owner",
-    "status",
-    "last_reviewed",
-    "next_review",
-    "days_overdue",
-]
 
 
 def events_of(data: bytes) -> list[icalendar.Event]:
