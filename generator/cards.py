@@ -23,6 +23,7 @@ from .model import (
     Handbook,
     Policy,
     RevisionKind,
+    Settings,
     Standard,
     StandardGroup,
     Status,
@@ -188,6 +189,19 @@ def derived_points(policy: Policy) -> tuple[str, list[str]]:
     return "In brief", [policy.summary]
 
 
+def card_contacts(policy: Policy, settings: Settings) -> tuple[Contact, ...]:
+    """Whom a policy's card names: its `card:` contacts, else its own, else (only when
+    handbook.yaml says they apply to every policy) the handbook-wide ones."""
+    if policy.card is not None and policy.card.contacts is not None:
+        return tuple(policy.card.contacts)
+    if policy.contacts:
+        return tuple(policy.contacts)
+    # One handbook may hold several organizations' policies: another's office is no contact.
+    if settings.contacts_apply_to_every_policy:
+        return tuple(settings.contacts)
+    return ()
+
+
 def card_view(
     policy: Policy,
     review: PolicyReview | None,
@@ -208,10 +222,7 @@ def card_view(
     if derived and len(points) > DERIVED_POINTS_LIMIT:
         more = len(points) - DERIVED_POINTS_LIMIT
         points = points[:DERIVED_POINTS_LIMIT]
-    if card is not None and card.contacts is not None:
-        contacts = tuple(card.contacts)
-    else:
-        contacts = tuple(policy.contacts) or tuple(handbook.settings.contacts)
+    contacts = card_contacts(policy, handbook.settings)
     text, state = review_line(review)
     url = policy_page_url(site_url, policy.id) if site_url else None
     return CardView(

@@ -459,6 +459,14 @@ class Procedure(Strict):
     steps: list[Annotated[Principle, _text_to_mapping("text")]]
 
 
+class ContentsEntry(Strict):
+    """A heading of the source's table of contents, with the headings under it (a plain string is
+    shorthand for `heading`)."""
+
+    heading: PlainText
+    entries: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = []
+
+
 class Definition(Strict):
     """A term used in the policy."""
 
@@ -553,6 +561,10 @@ class Policy(Strict):
         ]
     ] = []
     procedures: list[Procedure] = []
+    # Headings are not rules: a source known only by its table of contents is recorded as one.
+    contents: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = Field(
+        [], description="The source's table of contents, shown as an outline of headings"
+    )
     definitions: list[Definition] = []
     related: list[Slug] = []
     references: list[Reference] = []
@@ -598,6 +610,11 @@ class Settings(Strict):
     review: ReviewDefaults = ReviewDefaults()
     categories: list[Category] = []
     contacts: list[Contact] = []
+    contacts_apply_to_every_policy: bool = Field(
+        False,
+        description="Show the handbook-wide contacts on the desk card of every policy that names "
+        "no contact of its own",
+    )
 
 
 # --------------------------------------------------------------------------- the handbook

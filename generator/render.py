@@ -249,16 +249,26 @@ def _how_long(days: int) -> str:
     return f"over {days // 365} years"
 
 
+def who_to_ask(policy: Policy) -> Person:
+    """Whom a page notice sends readers to: the owner, else the policy's first contact."""
+    # A source may name no owner but a contact for questions (Pinole names only HR).
+    if policy.owner.name is None and policy.contacts:
+        contact = policy.contacts[0]
+        return Person(name=contact.name, email=contact.email, phone=contact.phone)
+    return policy.owner
+
+
 def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner | None:
     """The page notice for a policy that is overdue, due soon, retired or a draft; else None."""
-    owner = policy.owner.name or policy.owner.title or "the policy owner"
+    asked = who_to_ask(policy)
+    owner = asked.name or asked.title or "the policy owner"
     if policy.status is Status.RETIRED:
         return ReviewBanner(
             "retired",
             "Retired",
             "This policy is retired and no longer applies. It is kept for the record.",
             "Questions:",
-            policy.owner,
+            asked,
         )
     if policy.status is Status.DRAFT:
         return ReviewBanner(
@@ -266,7 +276,7 @@ def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner |
             "Draft",
             "This policy is a draft. It is not in force until it is approved and published.",
             "Comments to:",
-            policy.owner,
+            asked,
         )
     if review is None or review.next_review is None:
         return None
@@ -279,7 +289,7 @@ def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner |
             f"{_how_long(review.days_overdue)}. Parts of it may be out of date: before relying on "
             f"it, check with {owner}.",
             "Contact:",
-            policy.owner,
+            asked,
         )
     if review.status is ReviewStatus.DUE_SOON:
         when = "today" if review.days_left == 0 else f"in {_days(review.days_left)}"
@@ -289,7 +299,7 @@ def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner |
             f"This policy is due for its annual review on {due} ({when}). "
             f"Questions about it go to {owner}.",
             "Contact:",
-            policy.owner,
+            asked,
         )
     return None
 

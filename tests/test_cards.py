@@ -10,12 +10,13 @@ import pytest
 from generator.cards import (
     CARD_SIZES,
     SHEET_SIZES,
+    card_contacts,
     derived_points,
     impose,
     review_line,
     sheet_pages,
 )
-from generator.model import load_handbook
+from generator.model import Card, Contact, load_handbook
 from generator.review import review_policy
 
 # --------------------------------------------------------------------------- imposition
@@ -104,3 +105,39 @@ def test_review_line_says_due_or_overdue_since(small_project: Path) -> None:
     overdue = review_policy(policy, dt.date(2026, 7, 1), 12, 30)
     assert review_line(current) == ("Review due 2026-06-10", "current")
     assert review_line(overdue) == ("Review overdue since 2026-06-10", "overdue")
+
+
+# --------------------------------------------------------------------------- who to call
+
+
+def test_card_names_only_the_contacts_its_policy_names(small_project: Path) -> None:
+    handbook = load_handbook(small_project)
+    settings = handbook.settings
+    assert settings.contacts and not settings.contacts_apply_to_every_policy
+    named = handbook.policy("phone-response")
+    assert [c.name for c in card_contacts(named, settings)] == ["Human Resources Department"]
+    # counter-service names no contact: the handbook-wide one is not put on its card.
+    assert card_contacts(handbook.policy("counter-service"), settings) == ()
+
+
+def test_handbook_contacts_on_every_card_only_when_handbook_yaml_says_so(
+    small_project: Path,
+) -> None:
+    handbook_yaml = small_project / "policies" / "handbook.yaml"
+    handbook_yaml.write_text(
+        handbook_yaml.read_text() + "contacts_apply_to_every_policy: true\n", encoding="utf-8"
+    )
+    handbook = load_handbook(small_project)
+    settings = handbook.settings
+    unnamed = card_contacts(handbook.policy("counter-service"), settings)
+    assert [(c.name, c.phone) for c in unnamed] == [("Human Resources", "555-0199")]
+    # A policy's own contacts still win over the handbook's.
+    named = card_contacts(handbook.policy("phone-response"), settings)
+    assert [c.name for c in named] == ["Human Resources Department"]
+    # A `card:` block's contacts win over both, and `contacts: []` names nobody.
+    policy = handbook.policy("counter-service")
+    silent = policy.model_copy(update={"card": Card(points=["Smile."], contacts=[])})
+    assert card_contacts(silent, settings) == ()
+    own = Contact(role="Desk", name="Front desk")
+    listed = policy.model_copy(update={"card": Card(points=["Smile."], contacts=[own])})
+    assert card_contacts(listed, settings) == (own,)
