@@ -146,6 +146,7 @@ def hostile_project(destination: Path) -> Path:
                 "steps": [text(23), {"text": text(24), "points": [text(25)]}],
             }
         ],
+        "contents": [hostile(41), {"heading": hostile(42), "entries": [hostile(43)]}],
         "definitions": [{"term": hostile(26), "meaning": text(26)}],
         "related": ["phone-response"],
         "contacts": [
@@ -239,7 +240,8 @@ def test_search_index_entries_are_inert_html(hostile_site: Path) -> None:
 def test_plain_fields_show_exactly_as_typed(hostile_site: Path) -> None:
     soup = page(hostile_site, "counter-service/")
     body = text_of(article(soup))
-    for number in (9, 10, 11, 12, 14, 15, 19, 21, 22, 23, 24, 25, 26, 28, 32, 33, 34, 35, 36):
+    plain_fields = (9, 10, 11, 12, 14, 15, 19, 21, 22, 23, 24, 25, 26, 28, 32, 33, 34, 35, 36)
+    for number in (*plain_fields, 41, 42, 43):
         assert hostile(number) in body, number
     for number in (16, 30):
         assert hostile_email(number) in body, number
