@@ -55,7 +55,7 @@ def test_sample_json_register(sample_project: Path) -> None:
         "id": "pinole-customer-service",
         "number": None,
         "title": "Customer Service Philosophy and Standards",
-        "owner": "Human Resources Department",
+        "owner": "Owner not stated in the source",  # the source names HR only for questions
         "status": "overdue",
         "last_reviewed": None,
         "next_review": "2026-04-30",
