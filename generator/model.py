@@ -24,12 +24,15 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     Tag,
     ValidationError,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from .errors import ErrorList, SourceError, format_path
 from .load import LoadedFile, read_source
@@ -122,7 +125,14 @@ def _show(value: Any) -> str:
 Date = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
-    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "YYYY-MM-DD",
+        }
+    ),
 ]
 DateOrMonth = Annotated[
     dt.date | YearMonth,
@@ -157,7 +167,7 @@ DateOrUnknown = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
                 {"const": "unknown"},
             ],
             "description": "YYYY-MM-DD, or 'unknown' when the source says the date is not known",
@@ -252,7 +262,9 @@ def _check_url(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_check_text)]
 """Inline Markdown: emphasis, links to http(s)/mailto/tel or other policies. No raw HTML."""
-PlainText = Annotated[str, BeforeValidator(_check_plain)]
+# Not empty: at least one character that is not a space, as `_check_plain` demands.
+_PLAIN_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"\S"})
+PlainText = Annotated[str, BeforeValidator(_check_plain), _PLAIN_SCHEMA]
 """Plain text shown as written (titles, names); every output escapes it."""
 Url = Annotated[
     str,
@@ -313,7 +325,7 @@ def _check_number(value: Any) -> Any:
     return _check_plain(value)
 
 
-PolicyNumber = Annotated[str, BeforeValidator(_check_number)]
+PolicyNumber = Annotated[str, BeforeValidator(_check_number), _PLAIN_SCHEMA]
 
 # --------------------------------------------------------------------------- the policy
 
@@ -367,21 +379,51 @@ class Approval(Strict):
     date: DateOrMonth | None = None
 
 
+# The cross-checks refuse other cycles with their own message; the schema says the same to editors.
+_CYCLE_LIMITS: dict[str, Any] = {"minimum": 1, "maximum": 60}
+
+
 class Review(Strict):
     """How often the policy is reviewed and by whom."""
 
     cycle_months: int | None = Field(
-        None, description="Months between reviews; default from handbook.yaml (normally 12)"
+        None,
+        description="Months between reviews; default from handbook.yaml (normally 12)",
+        json_schema_extra=_CYCLE_LIMITS,
     )
     next_due: Date | None = Field(None, description="Override the computed next review date")
     owner: PlainText | None = Field(None, description="Who carries out the review")
 
 
-def _text_to_mapping(key: str) -> Any:
-    def convert(value: Any) -> Any:
-        return {key: value} if isinstance(value, str) else value
+@dataclass(frozen=True)
+class _TextOr:
+    """Plain text as shorthand for a mapping whose `key` field holds it, for loader and schema.
 
-    return BeforeValidator(convert)
+    The JSON Schema says "text or the mapping" too, so an editor accepts every file the loader
+    accepts.
+    """
+
+    key: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        key = self.key
+
+        def convert(value: Any) -> Any:
+            return {key: value} if isinstance(value, str) else value
+
+        return core_schema.no_info_before_validator_function(convert, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        text = {"type": "string", "description": f"Shorthand for {{{self.key}: ...}}"}
+        return {"anyOf": [text, handler(schema)]}
+
+
+def _text_to_mapping(key: str) -> _TextOr:
+    return _TextOr(key)
 
 
 class Principle(Strict):
@@ -574,8 +616,8 @@ class Category(Strict):
 class ReviewDefaults(Strict):
     """Handbook-wide review settings."""
 
-    cycle_months: int = 12
-    due_soon_days: int = 30
+    cycle_months: int = Field(12, json_schema_extra=_CYCLE_LIMITS)
+    due_soon_days: int = Field(30, json_schema_extra={"minimum": 0})
     fail_on: Literal["overdue", "due-soon", "never"] = Field(
         "never", description="Which review state makes `handbook build` fail"
     )
