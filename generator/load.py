@@ -324,7 +324,9 @@ def explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, s
     if mark is None:
         return 1, _UNREADABLE
     number, column = mark.line + 1, mark.column
-    line = lines[mark.line] if mark.line < len(lines) else ""
+    if mark.line >= len(lines):
+        return len(lines), _UNREADABLE
+    line = lines[mark.line]
     opened = error.context_mark.line + 1 if error.context_mark is not None else number
     if "quoted scalar" in context:
         reason = (
