@@ -410,6 +410,15 @@ def _indentation(lines: list[str], index: int) -> str:
                 f": '{key[3]}:' starts in column {here}, '{above_key[3]}:' above it in "
                 f"column {there}"
             )
+        value = lines[above][above_key.end() :].strip() if above is not None else ""
+        if here >= there + 2 and value and not value.startswith("#"):
+            # `owner: Jane Alvarez` with fields indented a level under it: two values for one
+            # field. One space off is more likely a slip of the space bar, said below.
+            return (
+                f"{message}; '{above_key[3]}:' above already has a value after it, so nothing "
+                f"can be indented under it: keep '{above_key[3]}: {value}' and line this field "
+                f"up with it, or leave nothing after '{above_key[3]}:' and put its fields under it"
+            )
     return f"{message}; {_INDENT_SHAPE}"
 
 

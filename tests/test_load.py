@@ -142,6 +142,13 @@ SYNTAX_MISTAKES = [
         "starts in column 2, 'name:' above it in column 3",
     ),
     (
+        "owner: Jane Alvarez\n  email: jane@example.gov\n",
+        "policies/x.yaml:2: check the indentation of this line against the line above: 'email:' "
+        "starts in column 3, 'owner:' above it in column 1; 'owner:' above already has a value "
+        "after it, so nothing can be indented under it: keep 'owner: Jane Alvarez' and line "
+        "this field up with it, or leave nothing after 'owner:' and put its fields under it",
+    ),
+    (
         "id: x\n title: A\n",
         "policies/x.yaml:2: check the indentation of this line against the line above: 'title:' "
         "starts in column 2, 'id:' above it in column 1",
