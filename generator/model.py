@@ -118,7 +118,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "fields (name: value)"
     return type(value).__name__
 
 
@@ -748,6 +748,8 @@ def _message(
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {_show(value)}"
     if kind in ("tuple_type", "list_type"):
+        if isinstance(value, str) and not isinstance(loc[-1], int):
+            return f"expected a list, got {_show(value)}; write {_shape(model, loc, value)}"
         return f"expected a list, got {_show(value)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         shape = _shape(model, loc, value if isinstance(value, str) else None)
