@@ -71,11 +71,15 @@ class BuildFailed(Exception):
 
 
 def format_path(parts: Iterable[str | int]) -> str:
-    """Format a field path as users write it: `guidelines[0].items[2].rule`."""
+    """Format a field path as a reader counts: `guidelines #1.items #3.rule` (lists from 1).
+
+    The site numbers standards, steps and rules from 1, so an error about the second standard
+    says `standards #2`, never the parser's `standards[1]`.
+    """
     out = ""
     for part in parts:
         if isinstance(part, int):
-            out += f"[{part}]"
+            out += f" #{part + 1}"
         else:
             out += f".{part}" if out else part
     return out

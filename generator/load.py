@@ -48,6 +48,8 @@ class LoadedFile:
     path: str
     data: Any
     lines: dict[PathKey, int] = field(default_factory=dict)
+    # Every number as typed: a float cannot keep `3600.10`, but a hint to quote it must.
+    numbers: dict[PathKey, str] = field(default_factory=dict)
     # False when the source text cannot hold a `](policy:...)` link, so the cross-file link
     # check can skip walking every text of the policy.
     may_link_policies: bool = True
@@ -73,6 +75,7 @@ class _Builder:
         self.display_path = display_path
         self.errors: list[SourceError] = []
         self.lines: dict[PathKey, int] = {}
+        self.numbers: dict[PathKey, str] = {}
 
     def error(self, line: int, field_path: str, message: str) -> None:
         self.errors.append(SourceError(self.display_path, line, field_path, message))
@@ -196,8 +199,10 @@ class _Builder:
         if text[:1] not in _NUMBER_STARTS:
             return text  # Not a number or a date: most text, answered without a regex.
         if _INT.fullmatch(text):
+            self.numbers[path] = text
             return int(text)
         if _FLOAT.fullmatch(text):
+            self.numbers[path] = text
             return float(text)
         if _DATE.fullmatch(text):
             try:
@@ -266,12 +271,8 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
     try:
         events = list(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = error.problem or "invalid YAML"
-        if error.context:
-            problem = f"{problem} ({error.context})"
-        return None, [SourceError(display_path, line, "", f"YAML syntax: {problem}")]
+        line, message = explain_syntax_error(error, text)
+        return None, [SourceError(display_path, line, "", message)]
     except yaml.reader.ReaderError as error:
         # Characters YAML refuses outright; the reader gives an offset, not a line.
         line = text[: error.position].count("\n") + 1
@@ -280,8 +281,8 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
                 display_path, line, "", f"character U+{error.character:04X} is not allowed in YAML"
             )
         ]
-    except yaml.YAMLError as error:
-        return None, [SourceError(display_path, 1, "", f"YAML syntax: {error}")]
+    except yaml.YAMLError:
+        return None, [SourceError(display_path, 1, "", _UNREADABLE)]
     builder = _Builder(display_path)
     data = builder.build(events)
     if len(builder.errors) > MAX_ERRORS_PER_FILE:
@@ -294,4 +295,160 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         return None, builder.errors
     # A backslash escape in a quoted string could spell the scheme without the plain text.
     may_link = "policy:" in text or "\\" in text
-    return LoadedFile(display_path, data, builder.lines, may_link), []
+    return LoadedFile(display_path, data, builder.lines, builder.numbers, may_link), []
+
+
+# --------------------------------------------------------------------------- syntax errors
+# The parser's own words ("mapping values are not allowed in this context", "did not find
+# expected key (while parsing a block mapping)") mean nothing to the people who write the
+# policies. Its error is classified by what went wrong, and the message says how to fix it,
+# with the right shape built from the line itself where possible.
+
+# A line that opens a field: indentation, list dashes, then `key:` followed by a space or the end.
+_KEY_LINE = re.compile(r"( *)((?:- +)*)([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+_UNREADABLE = (
+    "this line cannot be read; check its indentation, quotes and brackets against the line above"
+)
+_INDENT_SHAPE = (
+    "fields that belong together start in the same column, and the fields inside a field are "
+    "indented two spaces more, e.g. 'owner:' with '  name: Jane Alvarez' on the line below"
+)
+
+
+def explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The line and a plain-language message for a YAML syntax error, without parser jargon."""
+    lines = text.split("\n")
+    problem = error.problem or ""
+    context = error.context or ""
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return 1, _UNREADABLE
+    number, column = mark.line + 1, mark.column
+    if mark.line >= len(lines):
+        return len(lines), _UNREADABLE
+    line = lines[mark.line]
+    opened = error.context_mark.line + 1 if error.context_mark is not None else number
+    if "quoted scalar" in context:
+        reason = (
+            "a quote on this line is never closed; end the text with the quote mark it starts with"
+        )
+        field_line = lines[opened - 1] if opened <= len(lines) else ""
+        key = _KEY_LINE.match(field_line)
+        value = field_line[key.end() :].rstrip() if key is not None else ""
+        if key is None or value[:1] not in ("'", '"'):
+            return opened, f'{reason}, e.g. summary: "Call us: we answer within a day."'
+        return opened, f"{reason}: {key[3]}: {value}{value[0]}"
+    if "flow sequence" in context or "flow mapping" in context:
+        opening, closing, shape = (
+            ("[", "]", "tags: [phone, email]")
+            if "sequence" in context
+            else ("{", "}", "owner: {name: Jane Alvarez}")
+        )
+        return opened, (
+            f"the '{opening}' on this line is never closed with '{closing}'; close it, e.g. "
+            f"{shape}, or if the text only starts with '{opening}', put the text in quotes"
+        )
+    if "simple key" in context:
+        glued = _glued_field(lines[opened - 1] if opened <= len(lines) else "")
+        if glued is not None:
+            return opened, glued
+        return opened, (
+            "this line is neither a field ('name: value') nor a list item ('- value'); if it "
+            "continues the text above, indent it further than that field's name"
+        )
+    if "mapping values" in problem:
+        return _colon_error(lines, mark.line, column)
+    if "cannot start any token" in problem or "alias" in context or "anchor" in context:
+        return number, _quote_this(line, f"a text cannot start with '{line[column : column + 1]}'")
+    if "mapping keys" in problem:
+        return number, _quote_this(line, "a text cannot start with '? '")
+    if "expected key" in problem or "block end" in problem or "'-' indicator" in problem:
+        if line[:column].strip(" -") == "":
+            return number, _indentation(lines, mark.line)
+        field_match = _KEY_LINE.match(line)
+        rest = line[field_match.end() :].strip() if field_match is not None else ""
+        start = rest[:1]
+        if start in ("'", '"') and field_match is not None:
+            if start == "'" and rest.endswith("'") and '"' not in rest:
+                shape = f'{field_match[3]}: "{rest[1:-1]}"'
+            else:
+                shape = "summary: 'It''s free'"
+            return number, (
+                "the text goes on after its closing quote; put the whole text in one pair of "
+                f"quotes, and write an apostrophe inside single quotes twice, e.g. {shape}"
+            )
+        if start in ("[", "{"):
+            return number, _quote_this(line, f"a text that starts with '{start}' needs quotes")
+    return number, _UNREADABLE
+
+
+def _colon_error(lines: list[str], index: int, column: int) -> tuple[int, str]:
+    """A `: ` where the parser did not expect one: wrong indentation, or text needing quotes."""
+    line = lines[index]
+    key = _KEY_LINE.match(line)
+    if key is not None and key.end(3) == column:
+        # The line is a field of its own, but the parser took it as more of the text above:
+        # it is indented deeper than its neighbours, or the line above lacks a space after ':'.
+        above = _line_above(lines, index)
+        glued = _glued_field(lines[above]) if above is not None else None
+        if above is not None and glued is not None:
+            return above + 1, glued
+        return index + 1, _indentation(lines, index)
+    return index + 1, _quote_this(line, "put this text in quotes: its ': ' reads as a new field")
+
+
+def _indentation(lines: list[str], index: int) -> str:
+    """Say how this line's indentation differs from the line above's."""
+    message = "check the indentation of this line against the line above"
+    key = _KEY_LINE.match(lines[index])
+    above = _line_above(lines, index)
+    above_key = _KEY_LINE.match(lines[above]) if above is not None else None
+    if key is not None and above_key is not None:
+        here, there = key.start(3) + 1, above_key.start(3) + 1
+        if here != there:
+            message += (
+                f": '{key[3]}:' starts in column {here}, '{above_key[3]}:' above it in "
+                f"column {there}"
+            )
+        value = lines[above][above_key.end() :].strip() if above is not None else ""
+        if here >= there + 2 and value and not value.startswith("#"):
+            # `owner: Jane Alvarez` with fields indented a level under it: two values for one
+            # field. One space off is more likely a slip of the space bar, said below.
+            return (
+                f"{message}; '{above_key[3]}:' above already has a value after it, so nothing "
+                f"can be indented under it: keep '{above_key[3]}: {value}' and line this field "
+                f"up with it, or leave nothing after '{above_key[3]}:' and put its fields under it"
+            )
+    return f"{message}; {_INDENT_SHAPE}"
+
+
+def _glued_field(line: str) -> str | None:
+    """The fix for `name:value` (no space after the colon), or None when the line is not that."""
+    if _KEY_LINE.match(line) is not None:
+        return None
+    glued = re.match(r" *(?:- +)*([A-Za-z_][A-Za-z0-9_-]*):(\S.*)", line)
+    if glued is None:
+        return None
+    return f"put a space after the ':' of this field; write {glued[1]}: {glued[2]}"
+
+
+def _line_above(lines: list[str], index: int) -> int | None:
+    """The index of the nearest line above that holds more than a comment."""
+    for above in range(index - 1, -1, -1):
+        content = lines[above].strip()
+        if content and not content.startswith("#"):
+            return above
+    return None
+
+
+def _quote_this(line: str, reason: str) -> str:
+    """`reason`, then this line's field rewritten with its text in quotes."""
+    key = _KEY_LINE.match(line)
+    value = line[key.end() :].strip() if key is not None else ""
+    if key is None or not value:
+        return f'{reason}; e.g. summary: "Note: offices close at 5 pm."'
+    if '"' in value and "'" not in value:
+        quoted = f"'{value}'"
+    else:
+        quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{reason}; write {key[3]}: {quoted}"

@@ -24,12 +24,15 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     Tag,
     ValidationError,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from .errors import ErrorList, SourceError, format_path
 from .load import LoadedFile, read_source
@@ -115,14 +118,21 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "fields (name: value)"
     return type(value).__name__
 
 
 Date = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
-    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "YYYY-MM-DD",
+        }
+    ),
 ]
 DateOrMonth = Annotated[
     dt.date | YearMonth,
@@ -157,7 +167,7 @@ DateOrUnknown = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
                 {"const": "unknown"},
             ],
             "description": "YYYY-MM-DD, or 'unknown' when the source says the date is not known",
@@ -252,7 +262,9 @@ def _check_url(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_check_text)]
 """Inline Markdown: emphasis, links to http(s)/mailto/tel or other policies. No raw HTML."""
-PlainText = Annotated[str, BeforeValidator(_check_plain)]
+# Not empty: at least one character that is not a space, as `_check_plain` demands.
+_PLAIN_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"\S"})
+PlainText = Annotated[str, BeforeValidator(_check_plain), _PLAIN_SCHEMA]
 """Plain text shown as written (titles, names); every output escapes it."""
 Url = Annotated[
     str,
@@ -313,7 +325,7 @@ def _check_number(value: Any) -> Any:
     return _check_plain(value)
 
 
-PolicyNumber = Annotated[str, BeforeValidator(_check_number)]
+PolicyNumber = Annotated[str, BeforeValidator(_check_number), _PLAIN_SCHEMA]
 
 # --------------------------------------------------------------------------- the policy
 
@@ -367,21 +379,51 @@ class Approval(Strict):
     date: DateOrMonth | None = None
 
 
+# The cross-checks refuse other cycles with their own message; the schema says the same to editors.
+_CYCLE_LIMITS: dict[str, Any] = {"minimum": 1, "maximum": 60}
+
+
 class Review(Strict):
     """How often the policy is reviewed and by whom."""
 
     cycle_months: int | None = Field(
-        None, description="Months between reviews; default from handbook.yaml (normally 12)"
+        None,
+        description="Months between reviews; default from handbook.yaml (normally 12)",
+        json_schema_extra=_CYCLE_LIMITS,
     )
     next_due: Date | None = Field(None, description="Override the computed next review date")
     owner: PlainText | None = Field(None, description="Who carries out the review")
 
 
-def _text_to_mapping(key: str) -> Any:
-    def convert(value: Any) -> Any:
-        return {key: value} if isinstance(value, str) else value
+@dataclass(frozen=True)
+class _TextOr:
+    """Plain text as shorthand for a mapping whose `key` field holds it, for loader and schema.
 
-    return BeforeValidator(convert)
+    The JSON Schema says "text or the mapping" too, so an editor accepts every file the loader
+    accepts.
+    """
+
+    key: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        key = self.key
+
+        def convert(value: Any) -> Any:
+            return {key: value} if isinstance(value, str) else value
+
+        return core_schema.no_info_before_validator_function(convert, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        text = {"type": "string", "description": f"Shorthand for {{{self.key}: ...}}"}
+        return {"anyOf": [text, handler(schema)]}
+
+
+def _text_to_mapping(key: str) -> _TextOr:
+    return _TextOr(key)
 
 
 class Principle(Strict):
@@ -586,8 +628,8 @@ class Category(Strict):
 class ReviewDefaults(Strict):
     """Handbook-wide review settings."""
 
-    cycle_months: int = 12
-    due_soon_days: int = 30
+    cycle_months: int = Field(12, json_schema_extra=_CYCLE_LIMITS)
+    due_soon_days: int = Field(30, json_schema_extra={"minimum": 0})
     fail_on: Literal["overdue", "due-soon", "never"] = Field(
         "never", description="Which review state makes `handbook build` fail"
     )
@@ -669,16 +711,53 @@ class Handbook:
 # --------------------------------------------------------------------------- validation
 
 
-def _message(error: Mapping[str, Any], model_fields: list[str]) -> str:
+# Example values for the fields an error most often asks for; any other field gets "...".
+_EXAMPLE_VALUES = {
+    "id": "counter-service",
+    "title": "Customer Service Standards",
+    "category": "Customer Service",
+    "summary": "What the policy asks of staff, in a sentence or two.",
+    "name": "Jane Alvarez",
+    "role": "City Manager",
+    "commitment": "Return voicemail messages within one business day.",
+    "rule": "Answer the phone by the third ring.",
+    "text": "Treat every customer with courtesy.",
+    "channel": "telephone",
+    "term": "Customer",
+    "meaning": "Anyone who contacts the City for a service.",
+    "date": "2025-04-15",
+    "within": "1",
+    "unit": "business_day",
+    "organization": "City of Example",
+    "edition": "2025",
+}
+
+
+def _message(
+    error: Mapping[str, Any], model: type[BaseModel], loc: tuple[str | int, ...], typed: str | None
+) -> str:
+    """A plain-language message for one pydantic error at the cleaned location `loc`.
+
+    `typed` is the number exactly as the source wrote it, when the value was a number.
+    """
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        close = difflib.get_close_matches(name, model_fields, n=1)
+        close = difflib.get_close_matches(name, _fields_of(model, loc), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown field '{name}'{hint}"
     if kind == "missing":
-        return f"missing required field '{error['loc'][-1]}'"
+        return _missing(model, loc)
+    if kind == "number_type" and typed is not None:
+        return (
+            "write the policy number in quotes, exactly as the source writes it: "
+            f'number: "{typed}" (without quotes it is read as a number, which can drop zeros)'
+        )
+    if kind in ("string_type", "text_type") and typed is not None:
+        return (
+            f'expected text, got the number {value}; put it in quotes exactly as typed: "{typed}"'
+        )
     if kind in ("string_type",):
         return f"expected text, got {_show(value)}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -686,13 +765,74 @@ def _message(error: Mapping[str, Any], model_fields: list[str]) -> str:
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {_show(value)}"
     if kind in ("tuple_type", "list_type"):
+        if isinstance(value, str) and not isinstance(loc[-1], int):
+            return f"expected a list, got {_show(value)}; write {_shape(model, loc, value)}"
         return f"expected a list, got {_show(value)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of fields, got {_show(value)}"
+        shape = _shape(model, loc, value if isinstance(value, str) else None)
+        if isinstance(loc[-1], int):
+            return f"expected fields for this item, got {_show(value)}; write {shape}"
+        return f"expected fields under '{loc[-1]}:', got {_show(value)}; write {shape}"
     if kind in ("enum", "literal_error"):
         expected = error.get("ctx", {}).get("expected", "")
         return f"expected one of {expected}, got {_show(value)}"
     return str(error["msg"])
+
+
+def _missing(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """Say which mapping lacks the required field at `loc`, with an example of it."""
+    name, where = loc[-1], loc[:-1]
+    example = _shape(model, loc)
+    if where:
+        return f"'{name}' is missing here; add it beside the other fields, e.g. {example}"
+    if model is Settings:
+        return f"handbook.yaml has no '{name}', which it needs; add it, e.g. {example}"
+    return f"the policy has no '{name}', which every policy needs; add it, e.g. {example}"
+
+
+def _shape(model: type[BaseModel], loc: tuple[str | int, ...], example: str | None = None) -> str:
+    """A one-line example of the field at `loc` written in the right shape.
+
+    A mapping shows its first required field on the line below; a list item starts with '- '.
+    """
+    name = loc[-1]
+    inner, is_list = _model_at(model, loc)
+    dash = "- " if is_list else ""
+    if inner is None:
+        value = example if example is not None else _EXAMPLE_VALUES.get(str(name), "...")
+        if is_list:
+            return f"'{name}:' with '  - {value}' on the line below"
+        return f"{name}: {value}"
+    fields = inner.model_fields
+    lead = next((key for key, info in fields.items() if info.is_required()), next(iter(fields)))
+    value = example if example is not None else _EXAMPLE_VALUES.get(lead, "...")
+    if isinstance(name, int):
+        return f"'- {lead}: {value}'"
+    return f"'{name}:' with '  {dash}{lead}: {value}' on the line below"
+
+
+def _model_at(
+    model: type[BaseModel], loc: tuple[str | int, ...]
+) -> tuple[type[BaseModel] | None, bool]:
+    """The model a value at `loc` must match (None when not a mapping), and whether it is a list."""
+    current: Any = model
+    is_list = False
+    for part in loc:
+        if isinstance(part, int):
+            is_list = False
+            continue
+        field = getattr(current, "model_fields", {}).get(part) if current is not None else None
+        if field is None:
+            return None, False
+        current = _model_in(field.annotation)
+        is_list = _is_list(field.annotation)
+    return current, is_list
+
+
+def _is_list(annotation: Any) -> bool:
+    if getattr(annotation, "__origin__", None) is list:
+        return True
+    return any(_is_list(arg) for arg in getattr(annotation, "__args__", ()) or ())
 
 
 def _fields_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
@@ -755,10 +895,17 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> BaseModel | None:
     if loaded.data is None:
-        errors.add(loaded.path, 1, "", "file is empty; expected a mapping of fields")
+        errors.add(
+            loaded.path, 1, "", "file is empty; write its fields, one per line (name: value)"
+        )
         return None
     if not isinstance(loaded.data, dict):
-        errors.add(loaded.path, 1, "", f"expected a mapping of fields, got {_show(loaded.data)}")
+        errors.add(
+            loaded.path,
+            1,
+            "",
+            f"expected fields, one per line (name: value), got {_show(loaded.data)}",
+        )
         return None
     try:
         return model.model_validate(loaded.data)
@@ -768,7 +915,8 @@ def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> 
             loc = _clean_loc(tuple(error["loc"]), model)
             if error["type"] == "extra_forbidden":
                 loc = (*loc, error["loc"][-1])
-            message = _message(error, _fields_of(model, loc))
+            typed = loaded.numbers.get(loc) if isinstance(error.get("input"), int | float) else None
+            message = _message(error, model, loc, typed)
             if (loc, message) in reported:
                 continue
             reported.add((loc, message))

@@ -71,3 +71,13 @@ def test_errors_of_all_files_are_reported_together(small_project: Path) -> None:
         "policies/unknown-field.yaml",
         "policies/unknown-field.yaml",
     ]
+
+
+PARSER_JARGON = ("mapping values", "block mapping", "expected key", "while parsing", "scalar")
+
+
+def test_no_expected_message_speaks_the_parsers_jargon() -> None:
+    for expected in sorted(INVALID.rglob("*.expected")):
+        text = expected.read_text(encoding="utf-8")
+        for phrase in PARSER_JARGON:
+            assert phrase not in text, f"{expected.name}: {phrase!r}"

@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
-from generator.load import MAX_DEPTH, MAX_ERRORS_PER_FILE, MAX_FILE_BYTES, parse_source
+from generator.load import (
+    MAX_DEPTH,
+    MAX_ERRORS_PER_FILE,
+    MAX_FILE_BYTES,
+    explain_syntax_error,
+    parse_source,
+)
 
 
 def load(text: str | bytes) -> object:
@@ -120,3 +127,96 @@ def test_two_documents_are_refused() -> None:
     assert messages("a: 1\n---\nb: 2\n") == [
         "policies/x.yaml:2: a policy file holds one YAML document; remove the extra '---'"
     ]
+
+
+# The mistakes people make in YAML, each with the message that tells them how to fix it.
+SYNTAX_MISTAKES = [
+    (
+        "owner:\n  name: Jane Alvarez\n   email: jane@example.gov\n",
+        "policies/x.yaml:3: check the indentation of this line against the line above: 'email:' "
+        "starts in column 4, 'name:' above it in column 3",
+    ),
+    (
+        "owner:\n  name: Jane Alvarez\n email: jane@example.gov\n",
+        "policies/x.yaml:3: check the indentation of this line against the line above: 'email:' "
+        "starts in column 2, 'name:' above it in column 3",
+    ),
+    (
+        "owner: Jane Alvarez\n  email: jane@example.gov\n",
+        "policies/x.yaml:2: check the indentation of this line against the line above: 'email:' "
+        "starts in column 3, 'owner:' above it in column 1; 'owner:' above already has a value "
+        "after it, so nothing can be indented under it: keep 'owner: Jane Alvarez' and line "
+        "this field up with it, or leave nothing after 'owner:' and put its fields under it",
+    ),
+    (
+        "id: x\n title: A\n",
+        "policies/x.yaml:2: check the indentation of this line against the line above: 'title:' "
+        "starts in column 2, 'id:' above it in column 1",
+    ),
+    (
+        "summary: Note: offices close at 5.\n",
+        "policies/x.yaml:1: put this text in quotes: its ': ' reads as a new field; write "
+        'summary: "Note: offices close at 5."',
+    ),
+    (
+        'summary: Say: "hello".\n',
+        "policies/x.yaml:1: put this text in quotes: its ': ' reads as a new field; write "
+        "summary: 'Say: \"hello\".'",
+    ),
+    (
+        "summary:Short.\ntitle: A\n",
+        "policies/x.yaml:1: put a space after the ':' of this field; write summary: Short.",
+    ),
+    (
+        "id: x\nsummary: 'It's free'\n",
+        "policies/x.yaml:2: the text goes on after its closing quote; put the whole text in one "
+        "pair of quotes, and write an apostrophe inside single quotes twice, e.g. "
+        'summary: "It\'s free"',
+    ),
+    (
+        'id: x\nsummary: "Open daily\ntitle: A\n',
+        "policies/x.yaml:2: a quote on this line is never closed; end the text with the quote "
+        'mark it starts with: summary: "Open daily"',
+    ),
+    (
+        "summary: @home\n",
+        "policies/x.yaml:1: a text cannot start with '@'; write summary: \"@home\"",
+    ),
+    (
+        "summary: [draft] text\n",
+        "policies/x.yaml:1: a text that starts with '[' needs quotes; write "
+        'summary: "[draft] text"',
+    ),
+    (
+        "id: x\ntags: [one, two\n",
+        "policies/x.yaml:2: the '[' on this line is never closed with ']'; close it, e.g. "
+        "tags: [phone, email], or if the text only starts with '[', put the text in quotes",
+    ),
+    (
+        "id: x\njust some words\ntitle: A\n",
+        "policies/x.yaml:2: this line is neither a field ('name: value') nor a list item "
+        "('- value'); if it continues the text above, indent it further than that field's name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SYNTAX_MISTAKES)
+def test_yaml_mistakes_are_explained_in_plain_words(text: str, expected: str) -> None:
+    (message,) = messages(text)
+    assert message.startswith(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), SYNTAX_MISTAKES)
+def test_pure_python_parser_gives_the_same_explanation(text: str, expected: str) -> None:
+    # Where libyaml is missing the loader falls back to PyYAML's own parser, whose messages
+    # are worded differently; the explanation must not change with it.
+    with pytest.raises(yaml.MarkedYAMLError) as failure:
+        list(yaml.parse(text, Loader=yaml.SafeLoader))
+    line, message = explain_syntax_error(failure.value, text)
+    assert f"policies/x.yaml:{line}: {message}" == messages(text)[0]
+
+
+def test_numbers_keep_the_text_they_were_typed_as() -> None:
+    loaded, errors = parse_source(b"number: 3600.10\ncycle: 012\ncount: 7\n", "policies/x.yaml")
+    assert not errors and loaded is not None
+    assert loaded.numbers == {("number",): "3600.10", ("count",): "7"}

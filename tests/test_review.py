@@ -263,7 +263,7 @@ def test_a_date_after_the_real_today_is_a_typo_error_with_its_line(tmp_path: Pat
     )
     real = dt.date(2026, 11, 27)
     expected = [
-        "policies/typo.yaml:8: approvals[0].date: 2052-04 is in the future "
+        "policies/typo.yaml:8: approvals #1.date: 2052-04 is in the future "
         "(today is 2026-11-27); check the year",
         "policies/typo.yaml:9: effective: 2052-05-01 is in the future "
         "(today is 2026-11-27); check the year",

@@ -239,7 +239,7 @@ def test_a_note_that_breaks_the_policy_is_refused_and_the_file_restored(
     result = run_handbook("reviewed", "phone-response", "--note", "<b>done</b>", cwd=small_project)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert "revision_history[1].summary: raw HTML is not allowed" in lines[0]
+    assert "revision_history #2.summary: raw HTML is not allowed" in lines[0]
     assert lines[-1] == "1 error in 1 file; the policy file was left as it was"
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == [

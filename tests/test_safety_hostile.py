@@ -325,7 +325,7 @@ def test_reference_urls_must_be_web_addresses(url: str, tmp_path: Path) -> None:
     with pytest.raises(BuildFailed) as failure:
         load_handbook(project)
     [error] = failure.value.errors
-    assert error.field == "references[0].url"
+    assert error.field == "references #1.url"
     assert error.message.startswith("expected a web address starting with https://")
 
 
