@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from generator.pipeline import prepare, start_pdfs
 from generator.render import Renderer, SiteOptions
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"
+DEJAVU_SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # fonts-dejavu-core
 EPOCH = "1790000000"  # 2026-09-21, fixed for the reproducibility builds
 
 pytestmark = pytest.mark.slow
@@ -296,21 +298,69 @@ def test_render_pdf_reads_a_project_image(tmp_path: Path) -> None:
     assert str(image) in rendered.resources
 
 
+def rendered_names(project: Path) -> list[str]:
+    """The PDFs a build of `project` renders now; the rest come from its cache."""
+    prepared = prepare(project, dt.date(2026, 11, 27))
+    renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
+    batch = start_pdfs(prepared.handbook, renderer)
+    try:
+        batch.wait()
+    finally:
+        batch.close()
+    return sorted(batch.rendered)
+
+
+EVERYTHING = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
+
+
 def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
-
-    def rendered_names() -> list[str]:
-        prepared = prepare(project)
-        renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
-        batch = start_pdfs(prepared.handbook, renderer)
-        try:
-            batch.wait()
-        finally:
-            batch.close()
-        return sorted(batch.rendered)
-
-    everything = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
-    assert rendered_names() == everything
-    assert rendered_names() == []
+    assert rendered_names(project) == EVERYTHING
+    assert rendered_names(project) == []
     _add_to_summary(project, "Always.")
-    assert rendered_names() == ["handbook.pdf", "phone-response.pdf"]
+    assert rendered_names(project) == ["handbook.pdf", "phone-response.pdf"]
+
+
+def test_a_changed_print_stylesheet_or_template_renders_again(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    assert rendered_names(project) == EVERYTHING
+    stylesheet = project / "templates" / "print" / "print.css"
+    with stylesheet.open("a", encoding="utf-8") as out:
+        out.write("\nh1 { letter-spacing: 0.01em; }\n")
+    assert rendered_names(project) == EVERYTHING
+    assert rendered_names(project) == []
+    # The book's own template: only the book changes.
+    book = project / "templates" / "print" / "book.html.j2"
+    book.write_text(book.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
+    assert rendered_names(project) == ["handbook.pdf"]
+    # The policy template, used by every policy PDF and by the book.
+    policy = project / "templates" / "print" / "_policy.html.j2"
+    before = policy.read_text(encoding="utf-8")
+    after = before.replace("<article class=", '<article data-edited="yes" class=', 1)
+    assert after != before
+    policy.write_text(after, encoding="utf-8")
+    assert rendered_names(project) == EVERYTHING
+
+
+def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -> None:
+    # fontconfig, which WeasyPrint asks for fonts, reads the user's font folders too.
+    project = make_project(tmp_path / "project", "small")
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+    build = ("build", "--today", "2026-11-27")
+
+    def pdf_line() -> str:
+        result = run_handbook(*build, cwd=project, env=environment)
+        assert result.returncode == 0, result.stderr
+        return next(
+            line for line in result.stderr.splitlines() if line.startswith("handbook: PDFs")
+        )
+
+    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
+    assert pdf_line().endswith("(3 documents: 0 rendered, 3 unchanged from the cache)")
+    for folder in (".local/share/fonts", ".fonts"):
+        fonts = home / folder
+        fonts.mkdir(parents=True)
+        shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
+        assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)"), folder

@@ -391,24 +391,36 @@ def pdf_text_and_actions(path: Path) -> tuple[str, list[str]]:
     return text, actions
 
 
+def squeezed(text: str) -> str:
+    """Text without whitespace: a PDF wraps a long title at any '/', a reader sees it joined."""
+    return "".join(text.split())
+
+
 @pytest.mark.parametrize(
-    "pdf",
+    ("pdf", "title"),
     [
-        "pdf/counter-service.pdf",
-        "pdf/handbook.pdf",
-        "pdf/cards/counter-service.pdf",
-        "pdf/cards/sheet-letter.pdf",
-        "pdf/cards/sheet-a4.pdf",
+        ("pdf/counter-service.pdf", hostile(10)),
+        ("pdf/handbook.pdf", hostile(1)),
+        ("pdf/cards/counter-service.pdf", None),
+        ("pdf/cards/sheet-letter.pdf", None),
+        ("pdf/cards/sheet-a4.pdf", None),
     ],
 )
-def test_pdfs_show_hostile_text_as_typed_and_hold_no_script(hostile_site: Path, pdf: str) -> None:
+def test_pdfs_show_hostile_text_as_typed_and_hold_no_script(
+    hostile_site: Path, pdf: str, title: str | None
+) -> None:
+    from pypdf import PdfReader
+
     text, actions = pdf_text_and_actions(hostile_site / pdf)
-    # The policy title, as typed, on every document; the card's own title on the cards.
-    assert hostile(10) in text
-    if "/cards/" in pdf:
-        assert hostile(37) in text
+    # The policy's title as typed on every document: a policy page, the book, a card, a sheet.
+    assert squeezed(hostile(10)) in squeezed(text)
+    if title is None:
+        assert squeezed(hostile(37)) in squeezed(text)  # The card's own title.
     else:
-        assert hostile(1) in text  # The handbook title, in the running header or cover.
+        # The document's title as typed: in its metadata, and on the book's cover.
+        metadata = PdfReader(hostile_site / pdf).metadata
+        assert metadata is not None and metadata.title == title
+        assert squeezed(title) in squeezed(text)
     assert "{{ 7*7 }}" in text
     assert " 49 " not in f" {text} "
     unsafe = [a for a in actions if not re.match(r"(https?|mailto|tel):", a)]
