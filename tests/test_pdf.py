@@ -359,8 +359,7 @@ def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -
 
     assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
     assert pdf_line().endswith("(3 documents: 0 rendered, 3 unchanged from the cache)")
-    for folder in (".local/share/fonts", ".fonts"):
-        fonts = home / folder
-        fonts.mkdir(parents=True)
-        shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
-        assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)"), folder
+    fonts = home / ".local" / "share" / "fonts"
+    fonts.mkdir(parents=True)
+    shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
+    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")

@@ -23,6 +23,7 @@ from generator.publish import new_build_dir, remove_leftovers, swap_in
 # Fixed day and clock: two builds of the same sources are byte-identical, so "the new site"
 # is one known tree and a kill can only leave the old tree or the new one.
 ENV = {"SOURCE_DATE_EPOCH": "1795000000"}
+ARTIFACTS = ROOT / "tests" / "artifacts" / "publish"
 BUILD = ("build", "--today", "2026-11-27")
 
 
@@ -110,7 +111,7 @@ class Round:
         where = f"{self.moment} +{self.delay:.1f} s"
         if self.mid_write:
             return f"{where}: killed mid-write, {self.files_written} files in its build folder"
-        return f"{where}: {'published before the kill' if self.published else 'not writing'}"
+        return f"{where}: the new site was already published"
 
 
 def build_folders(project: Path) -> set[str]:
@@ -118,10 +119,17 @@ def build_folders(project: Path) -> set[str]:
 
 
 def wait_for_moment(
-    process: subprocess.Popen[str], lines: queue.Queue[str | None], project: Path, moment: str
+    process: subprocess.Popen[str],
+    lines: queue.Queue[str | None],
+    project: Path,
+    before: set[str],
+    moment: str,
 ) -> Path | None:
-    """Wait for `moment` of this build; returns its own build folder (None if it never made one)."""
-    before = build_folders(project)
+    """Wait for `moment` of this build; returns its own build folder (None if it never made one).
+
+    Its own folder is the one whose name was not there before it started (`before`): a killed
+    build's folder stays until the next build removes it.
+    """
     own: Path | None = None
     while own is None and process.poll() is None:
         new = build_folders(project) - before
@@ -154,34 +162,39 @@ def test_kill_9_at_any_moment_leaves_the_old_site_or_the_new_one(
     for moment, delay in KILL_MOMENTS:
         # No cached PDFs: every round renders and writes them, as the first build of an edit does.
         shutil.rmtree(project / ".cache", ignore_errors=True)
+        before = build_folders(project)
         process = start_build(project)
         lines: queue.Queue[str | None] = queue.Queue()
         reader = threading.Thread(target=read_lines, args=(process, lines), daemon=True)
         reader.start()
-        own = wait_for_moment(process, lines, project, moment)
+        own = wait_for_moment(process, lines, project, before, moment)
         time.sleep(delay)
         kill_build(process)
         reader.join(timeout=60)
         process.communicate(timeout=60)  # Closes the pipes; the reader has read them to the end.
         result = Round(moment, delay)
         digest = tree_digest(project / "site")
-        assert digest in (old_tree, new_tree), f"site/ is neither old nor new after {result}"
+        assert digest in (old_tree, new_tree), f"site/ is neither old nor new: {moment} +{delay}"
         result.published = digest == new_tree
         killed = process.returncode == -signal.SIGKILL
         if killed and not result.published:
             # Killed while writing its own folder, before the swap: the folder is left behind.
-            assert own is not None and own.is_dir(), result
+            assert own is not None and own.is_dir(), f"no build folder left: {moment} +{delay}"
             result.mid_write = True
             result.files_written = sum(1 for p in own.rglob("*") if p.is_file())
         elif not killed:
-            assert result.published, f"a build that finished must have published ({result})"
+            assert result.published, f"a build that finished must have published: {moment}"
         rounds.append(result)
         if result.published:  # Back to the old site, so the next kill can tell them apart.
             shutil.rmtree(project / "site")
             subprocess.run(["cp", "-a", str(original / "site"), str(project / "site")], check=True)
-    report = "\n".join(str(r) for r in rounds)
     mid_write = [r for r in rounds if r.mid_write]
-    print(f"kill -9 rounds ({len(mid_write)} of {len(rounds)} mid-write):\n{report}")
+    report = f"kill -9: {len(mid_write)} of {len(rounds)} kills landed mid-write\n" + "\n".join(
+        str(r) for r in rounds
+    )
+    print(report)  # Shown with pytest -s; kept in tests/artifacts/ for the record.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "kill-9.txt").write_text(report + "\n", encoding="utf-8")
     assert len(mid_write) >= MIN_MID_WRITE_KILLS, report
     # The kills landed at different points of the write, not all at one.
     assert len({r.files_written for r in mid_write}) >= 3, report
