@@ -382,7 +382,7 @@ def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
 
 @functools.cache
 def _engine_fingerprint() -> str:
-    """What besides a job's inputs decides its bytes: this code, WeasyPrint, pydyf, the fonts."""
+    """What besides a job's inputs decides its bytes: this code, the PDF libraries, the fonts."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(CACHE_FORMAT.encode())
@@ -392,13 +392,52 @@ def _engine_fingerprint() -> str:
             digest.update(f"{package}={version(package)}".encode())
         except Exception:
             digest.update(f"{package}=?".encode())
-    for folder in FONT_DIRS:
+    font_dirs, config_files = _fontconfig_paths()
+    for folder in font_dirs:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     stat = path.stat()
                     digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    # Which installed font a family name picks is fontconfig's configuration.
+    for path in config_files:
+        if path.is_file():
+            digest.update(f"{path}:{_file_digest(str(path))}".encode())
     return digest.hexdigest()
+
+
+def _fontconfig_paths() -> tuple[list[Path], list[Path]]:
+    """The font folders and configuration files of fontconfig, which finds WeasyPrint's fonts.
+
+    Asked of fontconfig itself: besides the system folders it reads the user's own
+    (~/.local/share/fonts, ~/.fonts), and a font installed there changes the PDFs as much.
+    """
+    name = ctypes.util.find_library("fontconfig")
+    if name is None:
+        home = Path.home()
+        return [*FONT_DIRS, home / ".local" / "share" / "fonts", home / ".fonts"], []
+    library = ctypes.CDLL(name)
+    library.FcInitLoadConfig.restype = ctypes.c_void_p
+    library.FcConfigDestroy.argtypes = [ctypes.c_void_p]
+    library.FcStrListNext.restype = ctypes.c_char_p
+    library.FcStrListNext.argtypes = [ctypes.c_void_p]
+    library.FcStrListDone.argtypes = [ctypes.c_void_p]
+    config = library.FcInitLoadConfig()  # Reads the configuration only; scans no fonts.
+
+    def strings(function: Any) -> list[Path]:
+        function.restype = ctypes.c_void_p
+        function.argtypes = [ctypes.c_void_p]
+        listing = function(config)
+        found = []
+        while (entry := library.FcStrListNext(listing)) is not None:
+            found.append(Path(os.fsdecode(entry)))
+        library.FcStrListDone(listing)
+        return sorted(found)
+
+    try:
+        return strings(library.FcConfigGetFontDirs), strings(library.FcConfigGetConfigFiles)
+    finally:
+        library.FcConfigDestroy(config)
 
 
 def _file_digest(path: str) -> str:

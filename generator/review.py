@@ -226,7 +226,11 @@ def review_handbook(handbook: Handbook, today: dt.date, real_today: dt.date) -> 
     reviews = []
     for policy in handbook.policies:
         origin = handbook.origins[policy.id]
-        errors.extend(future_date_errors(policy, origin, real_today))
+        future = future_date_errors(policy, origin, real_today)
+        if future:
+            # A typo such as 9999 has no review to compute (its next review has no year).
+            errors.extend(future)
+            continue
         cycle = policy.review.cycle_months
         if cycle is not None and not 1 <= cycle <= MAX_CYCLE_MONTHS:
             # The model refuses these already; kept here so the rules stand on their own.

@@ -10,7 +10,6 @@ import yaml
 from generator.load import (
     MAX_DEPTH,
     MAX_ERRORS_PER_FILE,
-    MAX_FILE_BYTES,
     explain_syntax_error,
     parse_source,
 )
@@ -113,9 +112,14 @@ def test_invalid_utf8_names_its_line() -> None:
     ]
 
 
-def test_size_cap() -> None:
-    big = b"a: '" + b"x" * MAX_FILE_BYTES + b"'\n"
-    assert messages(big) == [f"policies/x.yaml: file is larger than {MAX_FILE_BYTES:,} bytes"]
+def test_size_cap_is_the_readmes_1_mb() -> None:
+    # README: "more than 1 MB" is refused; 1 MB here is 1,000,000 bytes, not 1 MiB.
+    exactly = b"a: '" + b"x" * (1_000_000 - 6) + b"'\n"
+    assert len(exactly) == 1_000_000
+    assert load(exactly) == {"a": "x" * (1_000_000 - 6)}
+    one_more = exactly.replace(b"'\n", b"x'\n")
+    assert len(one_more) == 1_000_001
+    assert messages(one_more) == ["policies/x.yaml: file is larger than 1,000,000 bytes"]
 
 
 def test_nesting_cap() -> None:

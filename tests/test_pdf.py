@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -10,23 +11,40 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
+import yaml
 
 from conftest import ROOT, make_project, run_handbook
-from generator.model import load_handbook
 from generator.pdf import PdfError, render_pdf
 from generator.pipeline import prepare, start_pdfs
 from generator.render import Renderer, SiteOptions
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"
+DEJAVU_SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # fonts-dejavu-core
 EPOCH = "1790000000"  # 2026-09-21, fixed for the reproducibility builds
 
 pytestmark = pytest.mark.slow
 
 
-def published(project: Path) -> list[tuple[str, str]]:
-    """(id, title) of every active policy, in handbook order."""
-    handbook = load_handbook(project)
-    return [(p.id, p.title) for p in handbook.policies if p.status.value == "active"]
+# The sample handbook: five published policies, named by their files in policies/. Titles and
+# categories are read from those files as written (the input), never from the loaded model.
+SAMPLE_IDS = [
+    "corona-customer-care",
+    "moreno-valley-customer-care-standards",
+    "pinole-customer-service",
+    "portland-bes-customer-service",
+    "utility-customer-service-training",
+]
+
+
+def source_field(policy_id: str, field: str) -> str:
+    """A top-level text field of a sample policy, as its file spells it."""
+    data = yaml.safe_load((ROOT / "policies" / f"{policy_id}.yaml").read_text(encoding="utf-8"))
+    return str(data[field])
+
+
+def published() -> list[tuple[str, str]]:
+    """(id, title) of every sample policy, by id."""
+    return [(policy_id, source_field(policy_id, "title")) for policy_id in SAMPLE_IDS]
 
 
 def outline_titles(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
@@ -53,17 +71,26 @@ def book(sample_site: Path) -> Path:
     return sample_site / "pdf" / "handbook.pdf"
 
 
-def test_book_has_a_bookmark_per_policy_under_its_category(sample_site: Path, book: Path) -> None:
+def test_book_has_a_bookmark_per_policy_under_its_category(book: Path) -> None:
     reader = pypdf.PdfReader(book)
     bookmarks = outline_titles(reader)
-    handbook = load_handbook(sample_site.parent)
-    categories = {p.category for p in handbook.policies if p.status.value == "active"}
-    assert {title for depth, title, _ in bookmarks if depth == 0} >= categories
-    policy_bookmarks = [title for depth, title, _ in bookmarks if depth == 1]
-    assert policy_bookmarks == [title for _, title in published(sample_site.parent)]
+    parts = [title for depth, title, _ in bookmarks if depth == 0]
+    # Categories in the order handbook.yaml lists them.
+    assert parts.index("Customer Service") < parts.index("Training")
+    under: list[tuple[str, str]] = []
+    part = ""
+    for depth, title, _ in bookmarks:
+        if depth == 0:
+            part = title
+        elif depth == 1:
+            under.append((part, title))
+    assert len(under) == 5
+    assert sorted(under) == sorted(
+        (source_field(policy_id, "category"), title) for policy_id, title in published()
+    )
     # Sections sit under their policy: every policy has a "Revision history" bookmark.
     sections = [title for depth, title, _ in bookmarks if depth == 2]
-    assert sections.count("Revision history") == len(policy_bookmarks)
+    assert sections.count("Revision history") == 5
 
 
 def test_every_contents_entry_names_the_page_its_policy_starts_on(
@@ -75,7 +102,7 @@ def test_every_contents_entry_names_the_page_its_policy_starts_on(
     assert labels[:front] == ["i", "ii"][:front] and front == 2  # cover, contents
     with pdfplumber.open(book) as pdf:
         contents = (pdf.pages[1].extract_text() or "").splitlines()
-        for _, title in published(sample_site.parent):
+        for _, title in published():
             entry = next(line for line in contents if title in line)
             number = re.search(r"(\d+)$", entry)
             assert number, entry
@@ -103,7 +130,15 @@ def test_body_page_footer_shows_page_edition_and_review_state(book: Path) -> Non
 
 
 def test_per_policy_pdfs(sample_site: Path) -> None:
-    for policy_id, title in published(sample_site.parent):
+    assert sorted(path.name for path in (sample_site / "pdf").glob("*.pdf")) == [
+        "corona-customer-care.pdf",
+        "handbook.pdf",
+        "moreno-valley-customer-care-standards.pdf",
+        "pinole-customer-service.pdf",
+        "portland-bes-customer-service.pdf",
+        "utility-customer-service-training.pdf",
+    ]
+    for policy_id, title in published():
         path = sample_site / "pdf" / f"{policy_id}.pdf"
         reader = pypdf.PdfReader(path)
         assert len(reader.pages) > 0
@@ -140,7 +175,7 @@ def test_metadata_tags_and_paper(sample_site: Path, book: Path) -> None:
 def test_site_links_to_the_pdfs(sample_site: Path) -> None:
     home = (sample_site / "index.html").read_text(encoding="utf-8")
     assert 'href="pdf/handbook.pdf"' in home
-    for policy_id, _ in published(sample_site.parent):
+    for policy_id, _ in published():
         page = (sample_site / policy_id / "index.html").read_text(encoding="utf-8")
         assert f'href="../pdf/{policy_id}.pdf"' in page
         assert (sample_site / "pdf" / f"{policy_id}.pdf").is_file()
@@ -263,21 +298,68 @@ def test_render_pdf_reads_a_project_image(tmp_path: Path) -> None:
     assert str(image) in rendered.resources
 
 
+def rendered_names(project: Path) -> list[str]:
+    """The PDFs a build of `project` renders now; the rest come from its cache."""
+    prepared = prepare(project, dt.date(2026, 11, 27))
+    renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
+    batch = start_pdfs(prepared.handbook, renderer)
+    try:
+        batch.wait()
+    finally:
+        batch.close()
+    return sorted(batch.rendered)
+
+
+EVERYTHING = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
+
+
 def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
-
-    def rendered_names() -> list[str]:
-        prepared = prepare(project)
-        renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
-        batch = start_pdfs(prepared.handbook, renderer)
-        try:
-            batch.wait()
-        finally:
-            batch.close()
-        return sorted(batch.rendered)
-
-    everything = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
-    assert rendered_names() == everything
-    assert rendered_names() == []
+    assert rendered_names(project) == EVERYTHING
+    assert rendered_names(project) == []
     _add_to_summary(project, "Always.")
-    assert rendered_names() == ["handbook.pdf", "phone-response.pdf"]
+    assert rendered_names(project) == ["handbook.pdf", "phone-response.pdf"]
+
+
+def test_a_changed_print_stylesheet_or_template_renders_again(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    assert rendered_names(project) == EVERYTHING
+    stylesheet = project / "templates" / "print" / "print.css"
+    with stylesheet.open("a", encoding="utf-8") as out:
+        out.write("\nh1 { letter-spacing: 0.01em; }\n")
+    assert rendered_names(project) == EVERYTHING
+    assert rendered_names(project) == []
+    # The book's own template: only the book changes.
+    book = project / "templates" / "print" / "book.html.j2"
+    book.write_text(book.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
+    assert rendered_names(project) == ["handbook.pdf"]
+    # The policy template, used by every policy PDF and by the book.
+    policy = project / "templates" / "print" / "_policy.html.j2"
+    before = policy.read_text(encoding="utf-8")
+    after = before.replace("<article class=", '<article data-edited="yes" class=', 1)
+    assert after != before
+    policy.write_text(after, encoding="utf-8")
+    assert rendered_names(project) == EVERYTHING
+
+
+def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -> None:
+    # fontconfig, which WeasyPrint asks for fonts, reads the user's font folders too.
+    project = make_project(tmp_path / "project", "small")
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+    build = ("build", "--today", "2026-11-27")
+
+    def pdf_line() -> str:
+        result = run_handbook(*build, cwd=project, env=environment)
+        assert result.returncode == 0, result.stderr
+        return next(
+            line for line in result.stderr.splitlines() if line.startswith("handbook: PDFs")
+        )
+
+    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
+    assert pdf_line().endswith("(3 documents: 0 rendered, 3 unchanged from the cache)")
+    fonts = home / ".local" / "share" / "fonts"
+    fonts.mkdir(parents=True)
+    shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
+    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")

@@ -6,11 +6,12 @@ import datetime as dt
 import difflib
 import json
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import make_project, run_handbook
+from conftest import Result, make_project, run_handbook
 from generator.load import parse_source
 from generator.record import add_review
 from generator.review import add_months
@@ -61,6 +62,18 @@ def added_lines(before: str, after: str) -> list[str]:
 
 def today_in_la() -> dt.date:
     return dt.datetime.now(LOS_ANGELES).date()
+
+
+def days_around(run: Callable[[], Result]) -> tuple[Result, set[dt.date]]:
+    """Run a command that reads the real clock, with the day in Los Angeles before and after it.
+
+    `handbook reviewed` needs the real date on purpose (README: a review cannot be recorded in
+    the future, and `--on` defaults to today), so no --today or SOURCE_DATE_EPOCH applies. The
+    command's day is one of these two days, even when midnight falls during the run.
+    """
+    before = today_in_la()
+    result = run()
+    return result, {before, today_in_la()}
 
 
 # --------------------------------------------------------------------------- the text edit
@@ -146,15 +159,19 @@ def test_dash_at_the_parent_column_layout_is_kept() -> None:
 def test_reviewed_keeps_comments_and_makes_the_policy_current(small_project: Path) -> None:
     path = small_project / "policies" / "phone-response.yaml"
     before = path.read_text(encoding="utf-8")
-    check = run_handbook("check", "--json", "--fail-on", "never", cwd=small_project)
+    # Overdue on any day from 2026-06-11 on (due 2026-06-10), and the real today is later.
+    on_that_day = ("check", "--json", "--fail-on", "never", "--today", "2026-11-27")
+    check = run_handbook(*on_that_day, cwd=small_project)
     by_id = {entry["id"]: entry for entry in json.loads(check.stdout)["policies"]}
-    assert by_id["phone-response"]["status"] == "overdue"  # Due 2026-06-10; it is later now.
+    assert by_id["phone-response"]["status"] == "overdue"
 
-    result = run_handbook("reviewed", "phone-response", cwd=small_project)
+    result, days = days_around(
+        lambda: run_handbook("reviewed", "phone-response", cwd=small_project)
+    )
 
     assert result.returncode == 0, result.stderr
-    today = today_in_la()
     after = path.read_text(encoding="utf-8")
+    [today] = [day for day in days if f"last_reviewed: {day}" in after]
     assert changes(before, after) == (
         ["last_reviewed: 2025-06-10"],
         [
@@ -166,7 +183,8 @@ def test_reviewed_keeps_comments_and_makes_the_policy_current(small_project: Pat
     assert after.splitlines()[0] == before.splitlines()[0]  # the schema comment
     assert "id: phone-response    # equals the file name" in after
     assert result.stdout.splitlines()[-1] == f"Next review {add_months(today, 12)}: current"
-    check = run_handbook("check", "--json", "--fail-on", "never", cwd=small_project)
+    # Current on the day of the review, whatever day the clock says now.
+    check = run_handbook("check", "--json", "--today", str(today), cwd=small_project)
     by_id = {entry["id"]: entry for entry in json.loads(check.stdout)["policies"]}
     assert by_id["phone-response"]["status"] == "current"
     assert by_id["phone-response"]["last_reviewed"] == str(today)
@@ -208,8 +226,8 @@ def test_reviewed_on_a_never_reviewed_sample_policy(tmp_path: Path) -> None:
             "(did you mean 'phone-response'?); nothing was changed",
         ),
         (
-            ["phone-response", "--on", "2099-01-01"],
-            "handbook reviewed: 2099-01-01 is in the future (today is {today}); "
+            ["phone-response", "--on", "9999-12-31"],
+            "handbook reviewed: 9999-12-31 is in the future (today is {today}); "
             "record a review once it has happened; nothing was changed",
         ),
         (
@@ -223,11 +241,27 @@ def test_reviewed_refuses_and_changes_nothing(
     small_project: Path, args: list[str], message: str
 ) -> None:
     before = {path.name: path.read_bytes() for path in (small_project / "policies").iterdir()}
-    result = run_handbook("reviewed", *args, cwd=small_project)
+    result, days = days_around(lambda: run_handbook("reviewed", *args, cwd=small_project))
     assert result.returncode == 2
-    assert result.stderr.strip() == message.format(today=today_in_la())
+    assert result.stderr.strip() in {message.format(today=day) for day in days}
     assert "Traceback" not in result.stderr
     after = {path.name: path.read_bytes() for path in (small_project / "policies").iterdir()}
+    assert after == before
+
+
+def test_a_retired_policy_is_not_reviewed(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "lifecycle")
+    before = {path.name: path.read_bytes() for path in (project / "policies").iterdir()}
+
+    result = run_handbook("reviewed", "fax-orders", "--on", "2026-11-27", cwd=project)
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "handbook reviewed: 'fax-orders' is retired; retired policies are not reviewed; "
+        "nothing was changed\n"
+    )
+    assert result.stdout == ""
+    after = {path.name: path.read_bytes() for path in (project / "policies").iterdir()}
     assert after == before
 
 

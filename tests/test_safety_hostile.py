@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +317,40 @@ def test_unsafe_text_is_refused_with_its_line(
     assert message in error.message
 
 
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/new:os.system",
+        "!!python/object/apply:subprocess.call",
+    ],
+)
+def test_a_code_tag_runs_nothing(tag: str, tmp_path: Path) -> None:
+    # The canary: a file the tagged command would create, and a line it would print.
+    canary = tmp_path / "the-tag-ran"
+    command = f"echo CANARY-RAN; touch {canary}"
+    argument = json.dumps(["sh", "-c", command] if tag.endswith("subprocess.call") else command)
+    project = make_project(tmp_path / "project", "small")
+    source = project / "policies" / "counter-service.yaml"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines.append(f"tags: {tag} [{argument}]")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+
+    assert not canary.exists()
+    assert result.stdout == ""
+    assert "CANARY-RAN" not in result.stderr
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith(f"policies/counter-service.yaml:{len(lines)}: tags: ")
+    assert errors[-1] == "1 error in 1 file; nothing was published"
+    assert not (project / "site").exists()
+    # The same command does run when a shell is asked to run it: the canary would show.
+    subprocess.run(["sh", "-c", command], check=True, capture_output=True)
+    assert canary.exists()
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "/etc/passwd"])
 def test_reference_urls_must_be_web_addresses(url: str, tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
@@ -358,10 +393,37 @@ def pdf_text_and_actions(path: Path) -> tuple[str, list[str]]:
     return text, actions
 
 
-@pytest.mark.parametrize("pdf", ["pdf/counter-service.pdf", "pdf/cards/counter-service.pdf"])
-def test_pdfs_show_hostile_text_as_typed_and_hold_no_script(hostile_site: Path, pdf: str) -> None:
+def squeezed(text: str) -> str:
+    """Text without whitespace: a PDF wraps a long title at any '/', a reader sees it joined."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("pdf", "title"),
+    [
+        ("pdf/counter-service.pdf", hostile(10)),
+        ("pdf/handbook.pdf", hostile(1)),
+        ("pdf/cards/counter-service.pdf", None),
+        ("pdf/cards/sheet-letter.pdf", None),
+        ("pdf/cards/sheet-a4.pdf", None),
+    ],
+)
+def test_pdfs_show_hostile_text_as_typed_and_hold_no_script(
+    hostile_site: Path, pdf: str, title: str | None
+) -> None:
+    from pypdf import PdfReader
+
     text, actions = pdf_text_and_actions(hostile_site / pdf)
-    assert hostile(10) in text
+    # The policy's title as typed on every document: a policy page, the book, a card, a sheet.
+    assert squeezed(hostile(10)) in squeezed(text)
+    if title is None:
+        assert squeezed(hostile(37)) in squeezed(text)  # The card's own title.
+    else:
+        # The document's title as typed: in its metadata, and on the book's cover.
+        metadata = PdfReader(hostile_site / pdf).metadata
+        assert metadata is not None and metadata.title == title
+        assert squeezed(title) in squeezed(text)
     assert "{{ 7*7 }}" in text
+    assert " 49 " not in f" {text} "
     unsafe = [a for a in actions if not re.match(r"(https?|mailto|tel):", a)]
     assert unsafe == []

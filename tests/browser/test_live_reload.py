@@ -1,4 +1,5 @@
-"""`handbook serve`: the open page reloads by itself when a policy or a template is saved."""
+"""`handbook serve`: the open page reloads by itself when a policy, a template or a file in
+`site_overrides/` is saved."""
 
 from __future__ import annotations
 
@@ -100,4 +101,26 @@ def test_saving_a_policy_or_a_template_reloads_the_open_page(
     template.write_text(template.read_text().replace("## Revision history", "## Revision record"))
     seconds = wait_for_text(page, "article", "Revision record")
     print(f"template edit shown after {seconds:.2f} s")
+
+    # site_overrides/: the theme override (footer block) and the handbook stylesheet.
+    page.evaluate("() => { window.notReloaded = true; }")
+    override = project / "site_overrides" / "main.html"
+    text = override.read_text()
+    edited = text.replace(
+        "{{ handbook.edition | e }}</p>", "{{ handbook.edition | e }} (override saved)</p>", 1
+    )
+    assert edited != text
+    override.write_text(edited)
+    seconds = wait_for_text(page, ".hb-footer__edition", "(override saved)")
+    print(f"site_overrides/main.html edit shown after {seconds:.2f} s")
+    assert page.evaluate("() => window.notReloaded === undefined")
+
+    stylesheet = project / "site_overrides" / "assets" / "handbook.css"
+    with stylesheet.open("a") as out:
+        out.write("\n.hb-footer__edition { letter-spacing: 3px; }\n")
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.hb-footer__edition'))"
+        ".letterSpacing === '3px'",
+        timeout=RELOAD_WAIT_MS,
+    )
     assert visit.console_errors == []
