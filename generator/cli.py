@@ -160,7 +160,11 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
     finally:
         progress.close(summary=built)
     count = len(prepared.handbook.policies)
-    print(f"Built {count} policies into {_shown(site_dir)}")
+    # The last line says what to open, since a person reads a build's output from the bottom.
+    print(
+        f"Built {count} policies. Open {_shown(site_dir / 'index.html')}"
+        f" · book: {_shown(site_dir / 'pdf' / 'handbook.pdf')}"
+    )
     return EXIT_OK
 
 
