@@ -22,14 +22,14 @@ build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDF
 check: $(STAMP)  ## Validate and print the review table; fails when a policy is overdue
 	@$(BIN)/handbook check
 
-# ID, ON and NOTE reach the recipe as environment variables (make exports command-line
+# ID, ON, NOTE and ADDR reach the recipes as environment variables (make exports command-line
 # variables), so a note with spaces or quotes arrives exactly as typed.
 reviewed: $(STAMP)  ## Record a review with no change: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]
 	@test -n "$$ID" || { echo 'make reviewed: say which policy: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]' >&2; exit 1; }
 	@$(BIN)/handbook reviewed "$$ID" $${ON:+--on "$$ON"} $${NOTE:+--note "$$NOTE"}
 
-serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/
-	@$(BIN)/handbook serve
+serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/ [ADDR=host:port]
+	@$(BIN)/handbook serve $${ADDR:+--dev-addr "$$ADDR"}
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	@$(BIN)/handbook schema
