@@ -1,5 +1,7 @@
 # Two commands on a fresh machine: `make build` and `make test`. Each installs what it needs:
 # a virtualenv with pinned packages (constraints.txt), and Debian packages through apt when missing.
+# `make help` lists every target that has a `## ` comment on its line, with that comment.
+# Recipes are silent (@): what a person reads is the handbook's own output, not the commands.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,40 +14,54 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_PACKAGES := fonts-noto-core fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: build check serve test lint bench schema clean install system-build system-test
+.PHONY: build check reviewed serve test lint bench schema clean help install system-build system-test
 
 build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDFs into site/
-	$(BIN)/handbook build
+	@$(BIN)/handbook build
 
-check: $(STAMP)  ## Validate and print the review table; exit 1 when a policy is overdue
-	$(BIN)/handbook check
+check: $(STAMP)  ## Validate and print the review table; fails when a policy is overdue
+	@$(BIN)/handbook check
 
-serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/
-	$(BIN)/handbook serve
+# ID, ON, NOTE and ADDR reach the recipes as environment variables (make exports command-line
+# variables), so a note with spaces or quotes arrives exactly as typed.
+reviewed: $(STAMP)  ## Record a review with no change: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]
+	@test -n "$$ID" || { echo 'make reviewed: say which policy: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]' >&2; exit 1; }
+	@$(BIN)/handbook reviewed "$$ID" $${ON:+--on "$$ON"} $${NOTE:+--note "$$NOTE"}
+
+serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/ [ADDR=host:port]
+	@$(BIN)/handbook serve $${ADDR:+--dev-addr "$$ADDR"}
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
-	$(BIN)/handbook schema
+	@$(BIN)/handbook schema
 
 lint: $(STAMP)  ## ruff format, ruff check, mypy --strict
-	$(BIN)/ruff format --check generator tests benchmarks
-	$(BIN)/ruff check generator tests benchmarks
-	$(BIN)/mypy --strict generator
+	@$(BIN)/ruff format --check generator tests benchmarks
+	@$(BIN)/ruff check generator tests benchmarks
+	@$(BIN)/mypy --strict generator
 
 test: $(STAMP) system-build system-test lint  ## Every test: lint, unit, integration, browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	@$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP) system-build  ## Benchmarks into benchmarks/results.md and results.png
-	$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.run
+
+help:  ## List the targets with what each does
+	@echo "make <target>, run in this folder:"
+	@awk -F ':.*## ' '/^[a-z][a-z0-9_-]*:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 install: $(STAMP)
 
+# PYTHONWARNINGS=ignore: setuptools prints a boxed "Editable installation" warning while it
+# installs the package in place; it is meant for package authors, not for people building.
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "Python 3.11 or newer is needed as $(PYTHON)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	touch $(STAMP)
+		{ echo "Python 3.11 or newer is needed as $(PYTHON)" >&2; exit 1; }
+	@echo "Installing the pinned Python packages into $(VENV)/ (a minute or two, once)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -e '.[test]'
+	@touch $(STAMP)
 
 system-build:
 	@scripts/ensure-debian-packages $(BUILD_PACKAGES)
@@ -54,4 +70,4 @@ system-test:
 	@scripts/ensure-debian-packages $(TEST_PACKAGES)
 
 clean:  ## Remove build outputs and caches (keeps .venv)
-	rm -rf site .cache .site-build-* .site-old-* screenshots tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+	@rm -rf site .cache .site-build-* .site-old-* screenshots tests/artifacts .pytest_cache .mypy_cache .ruff_cache

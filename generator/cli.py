@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import logging
 import os
 import re
@@ -160,7 +161,11 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
     finally:
         progress.close(summary=built)
     count = len(prepared.handbook.policies)
-    print(f"Built {count} policies into {_shown(site_dir)}")
+    # The last line says what to open, since a person reads a build's output from the bottom.
+    print(
+        f"Built {count} policies. Open {_shown(site_dir / 'index.html')}"
+        f" · book: {_shown(site_dir / 'pdf' / 'handbook.pdf')}"
+    )
     return EXIT_OK
 
 
@@ -456,10 +461,36 @@ def _schema(root: Path) -> int:
     return EXIT_OK
 
 
+class _PreviewOutput:
+    """The preview's address, then its errors as they come and go, in the terminal."""
+
+    def ready(self, url: str) -> None:
+        """Say where the preview is."""
+        print(f"Preview at {url} (Ctrl-C stops it); it reloads when you save a file", flush=True)
+
+    def failed(self, report: str) -> None:
+        """Show the errors, as a build would."""
+        print(report, file=sys.stderr, flush=True)
+
+    def fixed(self) -> None:
+        """Say that the errors are gone."""
+        print("The errors are fixed; the preview shows the sources again", flush=True)
+
+
 def _serve(root: Path, arguments: argparse.Namespace) -> int:
     from .site import serve
 
-    serve(root, arguments.dev_addr)
+    try:
+        serve(root, arguments.dev_addr, _PreviewOutput())
+    except OSError as error:
+        if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        print(
+            f"handbook serve: cannot serve on {arguments.dev_addr}: {error.strerror}; is another"
+            " preview running? Stop it, or pass another address (--dev-addr 127.0.0.1:8001)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return EXIT_OK
 
 

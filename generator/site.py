@@ -1,16 +1,19 @@
 """The site stage: an MkDocs plugin that adds the generated pages, and a build entry point.
 
 Only this module knows MkDocs. The plugin takes pages already rendered from the model; when it
-runs under `mkdocs serve` (no model handed in), it loads the model itself on each rebuild.
+runs under `mkdocs serve` (no model handed in), it loads the model itself on each rebuild, and
+while the sources have errors it keeps the last good pages and shows the errors on every page.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -25,20 +28,52 @@ log = logging.getLogger("mkdocs.plugins.handbook")
 PageSource = Callable[[], SitePages]
 
 
+class PreviewOutput(Protocol):
+    """What the preview tells the person running it (the CLI prints it)."""
+
+    def ready(self, url: str) -> None:
+        """The preview is about to answer at `url`."""
+
+    def failed(self, report: str) -> None:
+        """The sources have errors (compiler-style report); the last good pages stay."""
+
+    def fixed(self) -> None:
+        """The sources build again; the preview shows them."""
+
+
 class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Adds the handbook's generated pages and navigation to an MkDocs build."""
 
     # Set by `build_site`; under `mkdocs serve` it stays None and the plugin loads the sources.
     page_source: PageSource | None = None
+    # Set by `serve`, which creates no plugin itself: MkDocs does, from mkdocs.yml.
+    preview_output: PreviewOutput | None = None
 
     def __init__(self) -> None:
         super().__init__()
         self.pages: SitePages | None = None
+        self.previewing = False
+        self.last_good: SitePages | None = None
+        # The error report the preview shows while the sources do not build.
+        self.problem: str | None = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Note a preview. Defining this keeps the plugin, and its last good pages, across
+        the preview's rebuilds (MkDocs re-creates plugins without it)."""
+        self.previewing = command == "serve"
+        self.last_good = self.problem = None
+        if self.previewing:
+            self.page_source = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Render the pages first, because the navigation must be known before files are read."""
-        source = self.page_source or _pages_from_project(Path(config.config_file_path).parent)
-        self.pages = source()
+        root = Path(config.config_file_path).parent
+        if self.page_source is not None:
+            self.pages = self.page_source()
+        elif self.previewing:
+            self.pages = self._preview_pages(root)
+        else:
+            self.pages = _pages_from_project(root)()
         config.nav = _nav_config(self.pages)
         # The site name, edition and organization come from handbook.yaml, not mkdocs.yml.
         theme = self.pages.theme
@@ -61,13 +96,118 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(File.generated(config, uri, content=content))
         return files
 
+    def on_post_page(self, output: str, page: Any, config: MkDocsConfig) -> str:
+        """Point links at pages' index.html, so the site also works opened from a folder;
+        in a preview of sources with errors, show the errors at the top of every page."""
+        if config.use_directory_urls:
+            output = file_links(output)
+        if self.problem is not None:
+            banner = _error_banner(self.problem, kept=self.last_good is not None)
+            output = _BODY_START.sub(lambda body: body[0] + banner, output, count=1)
+        return output
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload the preview when a policy or a template changes, not only docs_dir."""
         root = Path(config.config_file_path).parent
         for folder in ("policies", "templates", "site_overrides"):
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
+        if self.preview_output is not None:
+            self.preview_output.ready(server.url)
         return server
+
+    def _preview_pages(self, root: Path) -> SitePages:
+        """The pages of the sources, or while they have errors the last good pages."""
+        from .errors import BuildFailed
+        from .pipeline import prepare_site_pages
+
+        try:
+            pages = prepare_site_pages(root)
+        except BuildFailed as failure:
+            failure.summary_suffix = (
+                "the preview keeps the last good pages"
+                if self.last_good
+                else "the preview shows the pages once they are fixed"
+            )
+            problem = failure.report()
+        except Exception as error:  # A template that does not render, say: still a preview.
+            problem = _describe(error, root)
+        else:
+            if self.problem is not None and self.preview_output is not None:
+                self.preview_output.fixed()
+            self.problem = None
+            self.last_good = pages
+            return pages
+        if problem != self.problem and self.preview_output is not None:
+            self.preview_output.failed(problem)
+        self.problem = problem
+        return self.last_good or _error_pages()
+
+
+# Links in a page, as MkDocs, Material and our templates write them: `<a ... href="...">`, the
+# value double-quoted and HTML-escaped, so it can hold neither `"` nor a tag of its own.
+_ANCHOR_HREF = re.compile(r'(<a\s[^>]*?\bhref=")([^"]*)(")')
+
+
+def file_links(page_html: str) -> str:
+    """Rewrite relative links to a folder (`../phone-response/`, `..`) to its `index.html`.
+
+    A web server answers `phone-response/` with its index.html, but a browser opening the site
+    from a folder (file://) shows a directory listing instead. The folder addresses themselves
+    stay valid on a server, so bookmarks and the QR codes on printed cards keep working.
+    """
+
+    def to_file(match: re.Match[str]) -> str:
+        return match[1] + _index_link(match[2]) + match[3]
+
+    return _ANCHOR_HREF.sub(to_file, page_html)
+
+
+def _index_link(href: str) -> str:
+    cut = min((i for i in (href.find("#"), href.find("?")) if i >= 0), default=len(href))
+    path, rest = href[:cut], href[cut:]
+    if not path or path.startswith("/") or ":" in path:
+        return href  # A fragment, an absolute path, or another scheme (https:, mailto:).
+    if path.endswith("/"):
+        return path + "index.html" + rest
+    if path.rsplit("/", 1)[-1] in (".", ".."):
+        return path + "/index.html" + rest
+    return href
+
+
+_BODY_START = re.compile(r"<body\b[^>]*>")
+
+
+def _error_banner(problem: str, *, kept: bool) -> str:
+    """The preview's error notice, placed first in the page body (styled in handbook.css)."""
+    shown = "this preview shows the last good pages" if kept else "there is nothing to show yet"
+    return (
+        '<div class="hb-preview-errors" role="alert">'
+        f"<p><strong>The sources have errors: {shown}.</strong> "
+        "Fix the lines below and save; the page reloads by itself.</p>"
+        f"<pre>{html.escape(problem)}</pre></div>"
+    )
+
+
+def _error_pages() -> SitePages:
+    """What a preview shows when the sources have had errors from the start."""
+    return SitePages(
+        pages={"index.md": "# The handbook has errors\n\nThe errors are listed above.\n"},
+        nav=[("Errors", "index.md")],
+        excluded_from_search=set(),
+    )
+
+
+def _describe(error: Exception, root: Path) -> str:
+    """An unexpected rebuild failure in a line, at its template's file and line when known."""
+    message = f"{type(error).__name__}: {error}"
+    # Jinja's template errors carry the template's file and line.
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if isinstance(filename, str) and isinstance(line, int):
+        where = Path(filename)
+        shown = where.relative_to(root) if where.is_relative_to(root) else where
+        return f"{shown}:{line}: {message}"
+    return message
 
 
 def _theme_has_language(config: MkDocsConfig, language: str) -> bool:
@@ -129,8 +269,22 @@ def build_site(
         config.plugins.on_shutdown()
 
 
-def serve(root: Path, dev_addr: str) -> None:
-    """Serve a live-reloading preview; edits to policies/ and templates/ rebuild the page."""
+def serve(root: Path, dev_addr: str, output: PreviewOutput) -> None:
+    """Serve a live-reloading preview; edits to policies/ and templates/ rebuild the page.
+
+    Raises OSError when the address is taken, before building anything.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    mkdocs_serve(config_file=str(root / "mkdocs.yml"), dev_addr=dev_addr, livereload=True)
+    host, _, port = dev_addr.rpartition(":")
+    with socket.socket() as probe:  # MkDocs would find out only after its first build.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, int(port)))
+    HandbookPlugin.preview_output = output
+    try:
+        # Not strict: a warning must not stop the preview, which shows the last good pages.
+        mkdocs_serve(
+            config_file=str(root / "mkdocs.yml"), dev_addr=dev_addr, livereload=True, strict=False
+        )
+    finally:
+        HandbookPlugin.preview_output = None

@@ -17,13 +17,17 @@ pytestmark = pytest.mark.slow
 
 STAGES = ["load + validate", "review", "render", "site", "cards", "PDFs", "publish"]
 TIME = r"[0-9]+\.[0-9]{2} s"
+OPEN_SITE = "site/index.html"
+OPEN_BOOK = "site/pdf/handbook.pdf"
 
 
 def test_log_lines_name_every_stage_with_its_time(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     result = run_handbook("build", "--today", "2026-05-20", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Built 2 policies into site\n"
+    # The last line says what to open, and both files are there.
+    assert result.stdout == f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n"
+    assert (project / OPEN_SITE).is_file() and (project / OPEN_BOOK).is_file()
     logged = [line for line in result.stderr.splitlines() if line.startswith("handbook: ")]
     assert [line.split(": ")[1] for line in logged] == [*STAGES, "total"]
     for line in logged:
@@ -75,7 +79,7 @@ def test_on_a_terminal_the_build_ends_with_a_table_of_stage_times(tmp_path: Path
     stdout, _ = process.communicate(timeout=600)
     os.close(controller)
     assert process.returncode == 0, shown.decode(errors="replace")
-    assert stdout.decode() == "Built 2 policies into site\n"
+    assert stdout.decode() == f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n"
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", errors="replace"))
     table = text[text.rindex("Build time by stage") :]
     for stage in [*STAGES, "total"]:

@@ -50,8 +50,9 @@ def nav_links(site: Path, uri: str = "") -> list[str]:
     """The primary navigation's targets, relative to the site root."""
     soup = page(site, uri)
     base = f"http://site/{uri}"
+    # Links name a page's index.html, so that the site works from a folder too.
     return [
-        urlsplit(urljoin(base, str(a["href"]))).path.removeprefix("/")
+        urlsplit(urljoin(base, str(a["href"]))).path.removeprefix("/").removesuffix("index.html")
         for a in soup.select("nav.md-nav--primary a.md-nav__link[href]")
     ]
 
@@ -115,7 +116,7 @@ def test_home_page(lifecycle: Path) -> None:
     summary = home.select_one(".hb-review-summary")
     assert summary is not None
     assert text_of(summary).startswith("1 overdue, 1 due soon, 1 current")
-    assert summary.select_one('a[href="reviews/"]') is not None
+    assert summary.select_one('a[href="reviews/index.html"]') is not None
 
 
 def test_overdue_banner_names_the_date_and_the_owner(lifecycle: Path) -> None:
@@ -258,6 +259,24 @@ def test_every_link_inside_the_site_resolves(
             if not (path.is_file() or (path / "index.html").is_file()):
                 broken.append(f"{html_file.relative_to(site)}: {target}")
     assert broken == []
+
+
+@pytest.mark.parametrize("which", ["lifecycle", "sample"])
+def test_every_link_between_pages_names_a_file(
+    which: str, lifecycle: Path, sample_site: Path
+) -> None:
+    """Opened from a folder (file://), a link to `phone-lines/` shows a directory listing."""
+    site = lifecycle if which == "lifecycle" else sample_site
+    folders = []
+    for html_file in set(site.rglob("*.html")) - {site / "404.html"}:
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        here = "http://site/" + html_file.relative_to(site).as_posix()
+        for link in soup.select("a[href]"):
+            absolute = urlsplit(urljoin(here, str(link["href"])))
+            inside = absolute.scheme == "http" and absolute.netloc == "site"
+            if inside and not (site / absolute.path.removeprefix("/")).is_file():
+                folders.append(f"{html_file.relative_to(site)}: {link['href']}")
+    assert folders == []
 
 
 @pytest.mark.parametrize("which", ["lifecycle", "sample"])

@@ -1,5 +1,6 @@
 """`handbook serve`: the open page reloads by itself when a policy, a template or a file in
-`site_overrides/` is saved."""
+`site_overrides/` is saved; while a policy has an error, every page stays served and shows the
+error, until the file is fixed."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`handbook serve` on a copy of the small handbook, in a subprocess."""
+def preview(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    """`handbook serve` on a copy of the small handbook, in a subprocess: its URL, the
+    project folder and the file its terminal output goes to."""
     project = make_project(tmp_path / "project", "small")
     address = f"127.0.0.1:{free_port()}"
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
@@ -58,7 +60,7 @@ def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             time.sleep(0.2)
         else:
             pytest.fail("handbook serve did not start: " + (tmp_path / "serve.log").read_text())
-        yield url, project
+        yield url, project, tmp_path / "serve.log"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -77,9 +79,9 @@ def wait_for_text(page: Any, selector: str, text: str) -> float:
 
 
 def test_saving_a_policy_or_a_template_reloads_the_open_page(
-    preview: tuple[str, Path], open_page: Any
+    preview: tuple[str, Path, Path], open_page: Any
 ) -> None:
-    url, project = preview
+    url, project, _ = preview
     visit = open_page()
     page = visit.page
     page.goto(url + "phone-response/")
@@ -123,4 +125,41 @@ def test_saving_a_policy_or_a_template_reloads_the_open_page(
         ".letterSpacing === '3px'",
         timeout=RELOAD_WAIT_MS,
     )
+    assert visit.console_errors == []
+
+
+def test_an_error_shows_on_every_page_which_stay_served_until_it_is_fixed(
+    preview: tuple[str, Path, Path], open_page: Any
+) -> None:
+    url, project, log = preview
+    # The terminal says where the preview is.
+    assert f"Preview at {url} " in log.read_text()
+    visit = open_page()
+    page = visit.page
+    page.goto(url + "counter-service/")
+    counter_title = page.locator("article h1").inner_text()
+
+    policy = project / "policies" / "phone-response.yaml"
+    good = policy.read_text()
+    line = good.splitlines().index("title: Telephone and Voicemail Response") + 1
+    policy.write_text(good.replace("title: Telephone", "tittle: Telephone"))
+    error = f"policies/phone-response.yaml:{line}: unknown field 'tittle' (did you mean 'title'?)"
+
+    # The open page, of another policy, reloads with the error shown above its own content.
+    wait_for_text(page, ".hb-preview-errors", error)
+    assert page.locator(".hb-preview-errors").is_visible()
+    assert page.locator("article h1").inner_text() == counter_title
+    # The page of the policy with the error stays served: its last good version.
+    page.goto(url + "phone-response/")
+    assert "Telephone and Voicemail Response" in page.locator("article h1").inner_text()
+    assert error in page.locator(".hb-preview-errors").inner_text()
+    # The terminal shows the same error.
+    assert error in log.read_text()
+
+    policy.write_text(
+        good.replace("title: Telephone and Voicemail", "title: Answering Telephones and")
+    )
+    wait_for_text(page, "article h1", "Answering Telephones and Response")
+    assert page.locator(".hb-preview-errors").count() == 0
+    assert "The errors are fixed" in log.read_text()
     assert visit.console_errors == []

@@ -24,7 +24,8 @@ def crawl(visit: Visit, base: str) -> set[str]:
     queue = [base]
     while queue:
         url = queue.pop()
-        path = urlsplit(url).path
+        # Links name a page's index.html (so the site works from a folder): the same page.
+        path = urlsplit(url).path.removesuffix("index.html")
         if path in seen:
             continue
         seen.add(path)
