@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_PACKAGES := fonts-noto-core fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: build check serve test lint bench schema clean install system-build system-test
+.PHONY: build check serve test lint bench schema clean install system-build system-test publish new
 
 build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDFs into site/
 	$(BIN)/handbook build
@@ -22,6 +22,14 @@ check: $(STAMP)  ## Validate and print the review table; exit 1 when a policy is
 
 serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/
 	$(BIN)/handbook serve
+
+publish: $(STAMP) system-build  ## Build and record an edition: EDITION=NAME SUMMARY='what changed' [DATE=YYYY-MM-DD]
+	@test -n "$(EDITION)" || { echo "usage: make publish EDITION=NAME SUMMARY='what changed' [DATE=YYYY-MM-DD]"; exit 2; }
+	$(BIN)/handbook publish --edition '$(EDITION)' --summary '$(SUMMARY)' $(if $(DATE),--date '$(DATE)')
+
+new: $(STAMP)  ## Start a policy file: ID=policy-id TITLE='Its title' [CATEGORY='Section']
+	@test -n "$(ID)" -a -n "$(TITLE)" || { echo "usage: make new ID=policy-id TITLE='Its title' [CATEGORY='Section']"; exit 2; }
+	$(BIN)/handbook new '$(ID)' --title '$(TITLE)' $(if $(CATEGORY),--category '$(CATEGORY)')
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	$(BIN)/handbook schema
