@@ -8,6 +8,7 @@ needs a revision_history entry that the edition does not have.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -165,6 +166,10 @@ def _humanize(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|\*|`")
+
+
 def _leaf(value: Any) -> str | None:
     if value is None:
         return None
@@ -172,6 +177,9 @@ def _leaf(value: Any) -> str | None:
         return value.words()
     if isinstance(value, StrEnum):
         return value.value
+    if isinstance(value, str):
+        # A redline compares what a reader reads: link text and words, not Markdown syntax.
+        return _MARKDOWN_EMPHASIS.sub("", _MARKDOWN_LINK.sub(r"\1", value))
     return str(value)
 
 

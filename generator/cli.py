@@ -356,6 +356,10 @@ def _build_summary(prepared: Prepared, site_dir: Path, recorded: Path | None) ->
         latest = stored[-1]
         changes = compare(latest.handbook, prepared.handbook, latest.name, None)
         lines.append(f"  changes since edition {latest.name} ({latest.date}): {changes.summary()}")
+    elif stored:
+        lines.append(
+            f"  changes since edition {stored[-1].name}: cannot compare; {stored[-1].problem}"
+        )
     else:
         lines.append("  changes: no edition published yet (make publish EDITION=NAME)")
     lines.append(f"  site: {_shown(site_dir)}/index.html")

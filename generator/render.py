@@ -337,6 +337,7 @@ class Renderer:
         self.report = report
         self.options = options
         self.history = list(history)
+        self._versions: dict[str, list[PolicyVersion]] = {}
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -376,7 +377,7 @@ class Renderer:
             banner=review_banner(policy, review),
             # A retired page is off the navigation; its tags would lead back to it.
             tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
-            versions=policy_versions(self.history, policy.id),
+            versions=self.versions_of(policy.id),
         )
 
     def render(self, template: str, **context: Any) -> str:
@@ -484,6 +485,12 @@ class Renderer:
 
     # ---- editions (issue 12)
 
+    def versions_of(self, policy_id: str) -> list[PolicyVersion]:
+        """A policy's published versions, oldest first (computed once per renderer)."""
+        if policy_id not in self._versions:
+            self._versions[policy_id] = policy_versions(self.history, policy_id)
+        return self._versions[policy_id]
+
     def whats_new(self) -> Changes:
         """The current sources against the latest edition; when nothing changed since, that
         edition against the one before. No edition yet: nothing to compare."""
@@ -517,7 +524,7 @@ class Renderer:
             + [pid for edition in self.history for pid in edition.published_ids()]
         )
         for policy_id in ids:
-            versions = policy_versions(self.history, policy_id)
+            versions = self.versions_of(policy_id)
             for version in versions:
                 uri = f"{policy_id}/versions/{version.edition.name}.md"
                 view = version_renderer.view(version.policy) if version.policy else None
