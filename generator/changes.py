@@ -14,8 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from .editions import Manifest
 from .errors import SourceError, format_path
 from .model import (
@@ -25,6 +23,7 @@ from .model import (
     RevisionKind,
     StandardGroup,
     Status,
+    Strict,
     Target,
 )
 from .redline import Segment, redline
@@ -158,8 +157,9 @@ class Changes:
 
 # ---- fields as a reader names them
 
-_SKIPPED = {"revision_history", "last_reviewed"}
-"""Fields whose change is the record of a change, not a change of what the policy says."""
+_SKIPPED = {"revision_history", "last_reviewed", "review"}
+"""The record of changes and reviews (a recorded review may drop `review.next_due`), not what
+the policy says."""
 
 
 def _humanize(name: str) -> str:
@@ -184,7 +184,7 @@ def _leaf(value: Any) -> str | None:
 
 
 def _walk(value: Any, label: str, out: dict[str, str]) -> None:
-    if isinstance(value, Target) or not isinstance(value, BaseModel | list):
+    if isinstance(value, Target) or not isinstance(value, Strict | list):
         text = _leaf(value)
         if text is not None and text != "":
             out[label] = text
@@ -233,7 +233,7 @@ def reader_fields(policy: Policy) -> dict[str, str]:
             singular = _humanize(name).rstrip("s") if name.endswith("s") else _humanize(name)
             for index, item in enumerate(value, start=1):
                 _walk(item, f"{singular} {index}", out)
-        elif isinstance(value, BaseModel) and not isinstance(value, Target):
+        elif isinstance(value, Strict) and not isinstance(value, Target):
             for sub in type(value).model_fields:
                 _walk(getattr(value, sub), f"{_humanize(name)}, {_humanize(sub).lower()}", out)
         else:
@@ -366,7 +366,7 @@ def _first_difference(
     old: Any, new: Any, path: tuple[str | int, ...] = ()
 ) -> tuple[str | int, ...]:
     """The path of the first value that differs between two versions of a policy's fields."""
-    if isinstance(old, BaseModel) and isinstance(new, BaseModel) and type(old) is type(new):
+    if isinstance(old, Strict) and isinstance(new, Strict) and type(old) is type(new):
         old = {name: getattr(old, name) for name in type(old).model_fields}
         new = {name: getattr(new, name) for name in type(new).model_fields}
     if isinstance(old, dict) and isinstance(new, dict):
