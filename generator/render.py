@@ -473,7 +473,9 @@ class Renderer:
                 excluded.add(uri)
         # ---- editions (issue 12): what's new, the editions, every earlier version. Off the
         # navigation and out of search: they are reached from the home and policy pages.
-        pages.update(self.edition_pages())
+        edition_pages = self.edition_pages()
+        pages.update(edition_pages)
+        excluded.update(edition_pages)
         settings = self.handbook.settings
         theme = {
             "site_name": settings.title,
