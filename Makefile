@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_PACKAGES := fonts-noto-core fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: build check reviewed serve test lint bench schema clean help install system-build system-test
+.PHONY: build check reviewed serve publish new test lint bench schema clean help install system-build system-test
 
 build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDFs into site/
 	@$(BIN)/handbook build
@@ -30,6 +30,16 @@ reviewed: $(STAMP)  ## Record a review with no change: make reviewed ID=<policy-
 
 serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/ [ADDR=host:port]
 	@$(BIN)/handbook serve $${ADDR:+--dev-addr "$$ADDR"}
+
+# EDITION, SUMMARY, DATE, TITLE and CATEGORY also arrive as environment variables, so a summary or a
+# title with quotes or apostrophes reaches the command exactly as typed.
+publish: $(STAMP) system-build  ## Build and record an edition: make publish EDITION=<name> SUMMARY="what changed" [DATE=YYYY-MM-DD]
+	@test -n "$$EDITION" || { echo 'make publish: name the edition: make publish EDITION=<name> SUMMARY="what changed" [DATE=YYYY-MM-DD]' >&2; exit 1; }
+	@$(BIN)/handbook publish --edition "$$EDITION" --summary "$$SUMMARY" $${DATE:+--date "$$DATE"}
+
+new: $(STAMP)  ## Start a policy file: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]
+	@test -n "$$ID" -a -n "$$TITLE" || { echo 'make new: say the id and title: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]' >&2; exit 1; }
+	@$(BIN)/handbook new "$$ID" --title "$$TITLE" $${CATEGORY:+--category "$$CATEGORY"}
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	@$(BIN)/handbook schema

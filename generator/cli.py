@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, TextIO
 from .errors import BuildFailed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .editions import EditionRequest
     from .pipeline import Prepared
     from .review import PolicyReview, ReviewReport
 
@@ -80,6 +83,24 @@ def _parser() -> argparse.ArgumentParser:
         "--note", help='revision history summary (default: "Reviewed, no change.")'
     )
 
+    publish = commands.add_parser(
+        "publish", help="build the site and record it as a published edition in editions/"
+    )
+    publish.add_argument("--edition", required=True, metavar="NAME", help="the edition's name")
+    publish.add_argument("--date", type=_date_argument, help="the edition's date (default: today)")
+    publish.add_argument(
+        "--summary", default="", help="what this edition changes (required, one sentence)"
+    )
+    publish.add_argument("--site-dir", type=Path, help="output folder (default: PROJECT/site)")
+    publish.add_argument(
+        "--site-url", help="intranet address of the site (overrides handbook.yaml)"
+    )
+
+    new = commands.add_parser("new", help="start a new policy file in policies/")
+    new.add_argument("policy_id", metavar="ID", help="the new policy's id (its file name)")
+    new.add_argument("--title", required=True, help="the policy's title")
+    new.add_argument("--category", help="its navigation section (default: the first one)")
+
     commands.add_parser("schema", help="regenerate the JSON Schemas in schema/")
     serve = commands.add_parser("serve", help="live-reloading preview of the site")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
@@ -109,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             return _check(root, arguments)
         if arguments.command == "reviewed":
             return _reviewed(root, arguments)
+        if arguments.command == "publish":
+            return _publish(root, arguments)
+        if arguments.command == "new":
+            return _new(root, arguments)
         if arguments.command == "schema":
             return _schema(root)
         if arguments.command == "serve":
@@ -137,8 +162,10 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
 
     progress = _LiveProgress() if _use_live_progress(sys.stderr) else _LineProgress(sys.stderr)
     built = False
+    edition = getattr(arguments, "edition_request", None)
+    staged: list[Path] = []
     try:
-        prepared = prepare(root, arguments.today, progress=progress)
+        prepared = prepare(root, arguments.today, progress=progress, edition=edition)
         fail_on = arguments.fail_on or prepared.handbook.settings.review.fail_on
         for warning in _review_warnings(prepared):
             print(warning, file=sys.stderr)
@@ -156,17 +183,198 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
             options=SiteOptions(include_drafts=arguments.drafts),
             site_url=arguments.site_url,
             progress=progress,
+            before_publish=_edition_stager(prepared, edition, staged),
         )
         built = True
     finally:
         progress.close(summary=built)
+        if not built:
+            _discard_staged(staged)
+    recorded = None
+    if edition is not None:
+        from .editions import commit_edition
+
+        recorded = commit_edition(staged[0], root, edition.name)
     count = len(prepared.handbook.policies)
+    print(_build_summary(prepared, site_dir, recorded))
     # The last line says what to open, since a person reads a build's output from the bottom.
     print(
         f"Built {count} policies. Open {_shown(site_dir / 'index.html')}"
         f" · book: {_shown(site_dir / 'pdf' / 'handbook.pdf')}"
     )
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- editions
+
+
+def _publish(root: Path, arguments: argparse.Namespace) -> int:
+    """`handbook publish`: refuse a bad request before anything runs, then build and record."""
+    from .editions import EditionRefused, EditionRequest, check_request
+    from .model import load_handbook
+    from .pipeline import real_today
+
+    today = real_today(load_handbook(root))
+    request = EditionRequest(arguments.edition, arguments.date or today, arguments.summary)
+    try:
+        check_request(root, request, today)
+    except EditionRefused as refusal:
+        print(f"handbook publish: {refusal}; nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    arguments.edition_request = request
+    arguments.today = None
+    arguments.drafts = False
+    arguments.fail_on = None
+    return _build(root, arguments)
+
+
+def _edition_stager(
+    prepared: Prepared, request: EditionRequest | None, staged: list[Path]
+) -> Callable[[Path], None] | None:
+    """The step that writes the edition from the finished build, before the site is swapped."""
+    if request is None:
+        return None
+    from .changes import policy_counts
+    from .editions import PolicyEntry, stage_edition
+    from .model import Status
+
+    def stage(build_dir: Path) -> None:
+        handbook = prepared.handbook
+        entries = [
+            PolicyEntry(
+                id=policy.id,
+                title=policy.title,
+                number=policy.number,
+                status=policy.status.value,
+                version=policy.version,
+                source=f"policies/{policy.id}.yaml",
+                pdf=f"pdf/{policy.id}.pdf" if policy.status is Status.ACTIVE else None,
+            )
+            for policy in handbook.policies
+        ]
+        counts = policy_counts(handbook)
+        staged.append(stage_edition(handbook.root, request, entries, counts, build_dir / "pdf"))
+
+    return stage
+
+
+def _discard_staged(staged: list[Path]) -> None:
+    from .editions import discard_staged
+
+    for folder in staged:
+        discard_staged(folder)
+
+
+def _new(root: Path, arguments: argparse.Namespace) -> int:
+    """`handbook new`: write a policy file with the required fields and placeholders."""
+    import json
+
+    from .model import PLACEHOLDER, load_handbook
+
+    policy_id = arguments.policy_id
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", policy_id):
+        print(
+            f"handbook new: {policy_id!r} is not a policy id: use lower-case letters, digits and "
+            "single hyphens (for example phone-response); nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    path = root / "policies" / f"{policy_id}.yaml"
+    if path.exists():
+        print(f"handbook new: {_shown(path)} already exists; nothing was written", file=sys.stderr)
+        return EXIT_FAILED
+    category = arguments.category
+    if category is None:
+        categories = load_handbook(root).categories()
+        category = categories[0] if categories else f"{PLACEHOLDER} the navigation section"
+
+    def quoted(text: str) -> str:
+        return json.dumps(" ".join(text.split()), ensure_ascii=False)
+
+    def todo(what: str) -> str:
+        return quoted(f"{PLACEHOLDER} {what}")
+
+    text = "\n".join(
+        [
+            "# yaml-language-server: $schema=../schema/policy.schema.json",
+            f"id: {policy_id}",
+            f"title: {quoted(arguments.title)}",
+            f"category: {quoted(category)}",
+            "# A draft is not published; set active once the policy is approved.",
+            "status: draft",
+            "owner:",
+            f"  title: {todo('the job title of the person who answers for this policy')}",
+            f"summary: {todo('one or two sentences: what this policy is for')}",
+            "source:",
+            f"  title: {todo('the document this policy comes from, or this handbook')}",
+            "revision_history:",
+            f"  - date: {real_today_of(root)}",
+            "    kind: substantive",
+            f"    summary: {todo('what this first version sets out')}",
+            "",
+        ]
+    )
+    path.write_text(text, encoding="utf-8")
+    print(f"Wrote {_shown(path)}: fill in each 'FILL IN:' value; `handbook check` lists them")
+    return EXIT_OK
+
+
+def real_today_of(root: Path) -> str:
+    """Today's date in the handbook's time zone, as YYYY-MM-DD."""
+    from .model import load_handbook
+    from .pipeline import real_today
+
+    try:
+        return real_today(load_handbook(root)).isoformat()
+    except BuildFailed:
+        return dt.date.today().isoformat()
+
+
+def _build_summary(prepared: Prepared, site_dir: Path, recorded: Path | None) -> str:
+    """What the build made: policies by status, reviews, changes since the edition, outputs."""
+    from .changes import compare, policy_counts
+    from .review import ReviewStatus
+
+    counts = policy_counts(prepared.handbook)
+    reviews = prepared.report.counts()
+    lines = [
+        f"  policies: {counts['published']} published, {counts['drafts']} "
+        f"{'draft' if counts['drafts'] == 1 else 'drafts'} (not published), "
+        f"{counts['retired']} retired",
+        f"  reviews: {reviews[ReviewStatus.OVERDUE]} overdue, "
+        f"{reviews[ReviewStatus.DUE_SOON]} due soon",
+    ]
+    history = prepared.history
+    stored = [edition for edition in history if edition.manifest is not None]
+    if recorded is not None and history:
+        edition = history[-1]
+        before = stored[-1] if stored else None
+        if before is not None and before.handbook is not None:
+            changes = compare(before.handbook, prepared.handbook, before.name, edition.name)
+            lines.append(
+                f"  edition {edition.name} ({edition.date}): {changes.summary()} "
+                f"since edition {before.name}"
+            )
+        else:
+            lines.append(f"  edition {edition.name} ({edition.date}): the first edition")
+    elif stored and stored[-1].handbook is not None:
+        latest = stored[-1]
+        changes = compare(latest.handbook, prepared.handbook, latest.name, None)
+        lines.append(f"  changes since edition {latest.name} ({latest.date}): {changes.summary()}")
+    elif stored:
+        lines.append(
+            f"  changes since edition {stored[-1].name}: cannot compare; {stored[-1].problem}"
+        )
+    else:
+        lines.append("  changes: no edition published yet (make publish EDITION=NAME)")
+    lines.append(f"  site: {_shown(site_dir)}/index.html")
+    lines.append(f"  book: {_shown(site_dir / 'pdf' / 'handbook.pdf')}")
+    lines.append(f"  policy PDFs and desk cards: {_shown(site_dir / 'pdf')}/")
+    lines.append(f"  review register: {_shown(site_dir / 'reviews.json')}, reviews.ics")
+    lines.append(f"  what's new: {_shown(site_dir / 'whats-new')}/index.html")
+    if recorded is not None:
+        lines.append(f"  edition recorded: {_shown(recorded)}/")
+    return "Summary:\n" + "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- build progress

@@ -40,6 +40,8 @@ from .load import LoadedFile, read_source
 HANDBOOK_FILE = "handbook.yaml"
 POLICY_SCHEMA_FILE = "policy.schema.json"
 HANDBOOK_SCHEMA_FILE = "handbook.schema.json"
+PLACEHOLDER = "FILL IN:"
+"""The start of a value `handbook new` leaves for HR to write; check reports each one."""
 
 # --------------------------------------------------------------------------- value types
 
@@ -461,6 +463,14 @@ class GuidelineGroup(Strict):
     items: list[Annotated[Guideline, _text_to_mapping("rule")]]
 
 
+UNIT_LABELS = {
+    "hour": ("hour", "hours"),
+    "day": ("day", "days"),
+    "business_day": ("business day", "business days"),
+    "week": ("week", "weeks"),
+}
+
+
 class Target(Strict):
     """A measurable deadline: within N units."""
 
@@ -468,6 +478,12 @@ class Target(Strict):
     unit: Literal["hour", "day", "business_day", "week"]
     # Plain text: the target is shown as one phrase ("within 1 business day (generally)").
     note: PlainText | None = None
+
+    def words(self) -> str:
+        """The target as a reader says it: 'within 1 business day (Generally.)'."""
+        singular, plural = UNIT_LABELS[self.unit]
+        text = f"within {self.within} {singular if self.within == 1 else plural}"
+        return f"{text} ({self.note})" if self.note else text
 
 
 class Standard(Strict):
@@ -613,6 +629,47 @@ class Policy(Strict):
     revision_history: list[Revision] = []
     source: SourceDocument
     card: Card | None = None
+
+    def versions(self) -> list[str | None]:
+        """The version each revision_history entry gives the policy (None before the first)."""
+        return policy_versions(self.revision_history)
+
+    @property
+    def version(self) -> str | None:
+        """The policy's current version, from its revision history."""
+        versions = self.versions()
+        return versions[-1] if versions else None
+
+    def last_revision(self) -> Revision | None:
+        """The latest substantive or editorial revision (a review revises nothing)."""
+        revisions = [r for r in self.revision_history if r.kind is not RevisionKind.REVIEW]
+        return max(revisions, key=lambda r: r.date) if revisions else None
+
+
+_VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
+
+
+def policy_versions(history: list[Revision]) -> list[str | None]:
+    """Versions along a revision history: the first revision is 1.0, a substantive one the next
+    major (2.0), an editorial one the next minor (1.1), a review none; a given `version` wins."""
+    major, minor = 0, 0
+    current: str | None = None
+    out: list[str | None] = []
+    for entry in history:
+        if entry.version is not None:
+            current = entry.version
+            if match := _VERSION.fullmatch(entry.version):
+                major, minor = int(match[1]), int(match[2])
+        elif entry.kind is RevisionKind.REVIEW:
+            pass
+        elif current is None or entry.kind is RevisionKind.SUBSTANTIVE:
+            major, minor = major + 1, 0
+            current = f"{major}.{minor}"
+        else:
+            minor += 1
+            current = f"{major}.{minor}"
+        out.append(current)
+    return out
 
 
 # --------------------------------------------------------------------------- handbook.yaml
@@ -942,7 +999,25 @@ def _cross_checks(
     """
     by_id: dict[str, Origin] = {}
     by_number: dict[str, Origin] = {}
+    by_title: dict[str, Origin] = {}
     for policy, origin in policies:
+        # Published policies only: a retired policy may share its successor's title.
+        title_key = policy.title.casefold() if policy.status is Status.ACTIVE else None
+        if title_key is None:
+            pass
+        elif title_key in by_title:
+            other = by_title[title_key].path
+            errors.extend(
+                [
+                    origin.error(
+                        f"title '{policy.title}' is also used by {other}; readers could not "
+                        "tell the two policies apart",
+                        "title",
+                    )
+                ]
+            )
+        else:
+            by_title[title_key] = origin
         stem = Path(origin.path).stem
         if policy.id != stem:
             errors.extend(
@@ -962,6 +1037,17 @@ def _cross_checks(
                 )
             else:
                 by_number[policy.number] = origin
+    for policy, origin in policies:
+        # ---- `handbook new` (issue 12): its placeholders stay errors until filled in.
+        for field_path, text in field_texts(policy):
+            if text.startswith(PLACEHOLDER):
+                errors.extend(
+                    [
+                        origin.error(
+                            f"still a placeholder; {text[len(PLACEHOLDER) :].strip()}", *field_path
+                        )
+                    ]
+                )
     # A policy whose file has errors still exists: links to it are not errors of their own.
     known = {policy.id for policy, _ in policies} | invalid_ids
     for policy, origin in policies:

@@ -11,12 +11,20 @@ import gc
 import os
 import urllib.parse
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .changes import Edition, unexplained_changes
+from .editions import (
+    EditionRequest,
+    copy_pdfs,
+    read_manifests,
+    remove_staging_leftovers,
+    tampered_files,
+)
 from .errors import BuildFailed, SourceError
 from .model import Handbook, field_texts, link_targets, load_handbook
 from .pdf import (
@@ -66,6 +74,51 @@ class Prepared:
 
     handbook: Handbook
     report: ReviewReport
+    # ---- editions (issue 12): every published edition, oldest first, with its sources read
+    # back; the last one is the edition being published when `prepare` was given one.
+    history: tuple[Edition, ...] = ()
+
+
+def load_history(root: Path) -> tuple[Edition, ...]:
+    """Every edition in `editions/`, its stored sources validated like the live ones.
+
+    An edition whose files no longer match its manifest fails the build: an edition is never
+    rewritten. One whose sources no longer validate (the schema changed since) is kept with
+    the reason, and shown from its PDFs as published.
+    """
+    errors: list[SourceError] = []
+    editions: list[Edition] = []
+    try:
+        manifests = read_manifests(root)
+    except (ValueError, KeyError, TypeError) as failure:
+        raise BuildFailed(
+            [SourceError("editions", 0, "", f"a manifest.json cannot be read: {failure}")]
+        ) from None
+    for manifest in manifests:
+        for name in tampered_files(manifest):
+            errors.append(
+                SourceError(
+                    f"editions/{manifest.name}/{name}",
+                    0,
+                    "",
+                    "differs from its SHA-256 in manifest.json; a published edition is never "
+                    "changed: restore the file from version control",
+                )
+            )
+        problem = None
+        snapshot: Handbook | None
+        try:
+            snapshot = load_handbook(manifest.folder)
+        except BuildFailed as failure:
+            snapshot = None
+            first = failure.errors[0].format()
+            problem = f"its sources no longer validate (editions/{manifest.name}/{first})"
+        editions.append(
+            Edition(manifest.name, manifest.date, manifest.summary, snapshot, manifest, problem)
+        )
+    if errors:
+        raise BuildFailed(errors)
+    return tuple(editions)
 
 
 # ---- progress (issue 9): the stages of a build, as the CLI shows them and times them.
@@ -133,23 +186,41 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def prepare(
-    root: Path, today: dt.date | None = None, *, progress: Progress | None = None
+    root: Path,
+    today: dt.date | None = None,
+    *,
+    progress: Progress | None = None,
+    edition: EditionRequest | None = None,
 ) -> Prepared:
-    """Load, validate and review the handbook at `root`."""
+    """Load, validate and review the handbook at `root`, with its published editions.
+
+    `edition`, when given, is the edition this build publishes: it joins the history with the
+    current sources as its snapshot.
+    """
     progress = progress or NoProgress()
     with _no_cyclic_gc():
         with _stage(progress, LOAD):
             handbook = load_handbook(root)
+            history = load_history(root)
+            if history:
+                # No silent edit: a change since the latest edition needs a history entry.
+                errors = unexplained_changes(handbook, history[-1])
+                if errors:
+                    raise BuildFailed(sorted(errors))
+            if edition is not None:
+                history += (Edition(edition.name, edition.date, edition.summary, handbook),)
         with _stage(progress, REVIEW):
             day = resolve_today(handbook, today)
             report = review_handbook(handbook, day, real_today(handbook))
-    return Prepared(handbook, report)
+    return Prepared(handbook, report, history)
 
 
 def prepare_site_pages(root: Path) -> SitePages:
     """Pages for `mkdocs serve`: the whole pipeline up to rendering, from the sources."""
     prepared = prepare(root)
-    return Renderer(prepared.handbook, prepared.report, SiteOptions()).site_pages()
+    return Renderer(
+        prepared.handbook, prepared.report, SiteOptions(), prepared.history
+    ).site_pages()
 
 
 def build(
@@ -160,8 +231,13 @@ def build(
     site_url: str | None = None,
     pdfs: bool = True,
     progress: Progress | None = None,
+    before_publish: Callable[[Path], None] | None = None,
 ) -> None:
-    """Build every output into a temporary directory and swap it in as `site_dir`."""
+    """Build every output into a temporary directory and swap it in as `site_dir`.
+
+    `before_publish`, when given, runs on the finished build folder just before the swap (the
+    publish command stages its edition from the PDFs there); if it fails, nothing is published.
+    """
     from .cards import build_cards
     from .site import build_site
 
@@ -170,11 +246,12 @@ def build(
     # ---- PDFs (issue 6): the policy pages link to their PDFs when they are built.
     options = dataclasses.replace(options, pdf_links=pdfs)
     progress = progress or NoProgress()
-    renderer = Renderer(prepared.handbook, prepared.report, options)
+    renderer = Renderer(prepared.handbook, prepared.report, options, prepared.history)
     with _stage(progress, RENDER):
         pages = renderer.site_pages()
     with build_lock(site_dir):
         remove_leftovers(site_dir)
+        remove_staging_leftovers(prepared.handbook.root)
         build_dir = new_build_dir(site_dir)
         # PDFs render in worker processes while this process builds the site.
         pdf_batch = start_pdfs(prepared.handbook, renderer, progress) if pdfs else None
@@ -198,7 +275,10 @@ def build(
                 )
             if pdf_batch is not None:
                 write_pdfs(prepared.handbook, pdf_batch, build_dir / "pdf")
+                copy_edition_pdfs(prepared.history, build_dir / "pdf")
                 progress.finish(PDFS)
+            if before_publish is not None:
+                before_publish(build_dir)
         except BaseException:
             discard(build_dir)
             raise
@@ -207,6 +287,17 @@ def build(
                 pdf_batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
+
+
+def copy_edition_pdfs(history: tuple[Edition, ...], pdf_dir: Path) -> None:
+    """Every edition's PDFs as published, under pdf/editions/NAME/, for the version pages."""
+    for edition in history:
+        source = edition.pdf_folder or pdf_dir  # The edition being published: just built.
+        if edition.manifest is not None:
+            names = [p.name for p in source.glob("*.pdf")]
+        else:
+            names = ["handbook.pdf", *(f"{pid}.pdf" for pid in edition.published_ids())]
+        copy_pdfs(source, pdf_dir / "editions" / edition.name, names)
 
 
 # ---- PDFs (issue 6): the book and one PDF per published policy, through generator/pdf.py.

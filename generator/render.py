@@ -7,6 +7,7 @@ lay them out.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -21,6 +22,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from .changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from .model import (
     Handbook,
     Person,
@@ -42,12 +44,6 @@ STATUS_LABELS = {
     ReviewStatus.OVERDUE: "Review overdue",
     ReviewStatus.RETIRED: "Retired",
     ReviewStatus.DRAFT: "Draft",
-}
-UNIT_LABELS = {
-    "hour": ("hour", "hours"),
-    "day": ("day", "days"),
-    "business_day": ("business day", "business days"),
-    "week": ("week", "weeks"),
 }
 _ALLOWED_TAGS = {"em", "strong", "code", "a", "br", "img", "del"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
@@ -110,9 +106,7 @@ def format_target(target: str | Target | None) -> str:
         return ""
     if isinstance(target, str):
         return target
-    singular, plural = UNIT_LABELS[target.unit]
-    text = f"within {target.within} {singular if target.within == 1 else plural}"
-    return f"{text} ({target.note})" if target.note else text
+    return target.words()
 
 
 _ESCAPED_AUTOLINK = re.compile(r"&lt;((?:https?|mailto|tel):[^\s<>]*?)&gt;", re.IGNORECASE)
@@ -234,6 +228,9 @@ class PolicyView:
     category_slug: str
     banner: ReviewBanner | None = None
     tags: list[str] = field(default_factory=list)
+    # ---- editions (issue 12): the published versions, and the way back to the site root.
+    versions: list[PolicyVersion] = field(default_factory=list)
+    base: str = "../"
 
 
 def _days(count: int) -> str:
@@ -339,10 +336,18 @@ def _standard_groups(policy: Policy) -> list[tuple[str, str, list[tuple[str, Sta
 class Renderer:
     """Renders the pages of one handbook with one Jinja environment."""
 
-    def __init__(self, handbook: Handbook, report: ReviewReport, options: SiteOptions) -> None:
+    def __init__(
+        self,
+        handbook: Handbook,
+        report: ReviewReport,
+        options: SiteOptions,
+        history: Sequence[Edition] = (),
+    ) -> None:
         self.handbook = handbook
         self.report = report
         self.options = options
+        self.history = list(history)
+        self._versions: dict[str, list[PolicyVersion]] = {}
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -382,6 +387,7 @@ class Renderer:
             banner=review_banner(policy, review),
             # A retired page is off the navigation; its tags would lead back to it.
             tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
+            versions=self.versions_of(policy.id),
         )
 
     def render(self, template: str, **context: Any) -> str:
@@ -419,18 +425,13 @@ class Renderer:
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
                 section.pages.append((nav_title(policy.title), uri))
             nav.append(section)
-        recent = sorted(
-            ((entry.date, policy) for policy in published for entry in policy.revision_history),
-            key=lambda pair: (pair[0], pair[1].id),
-            reverse=True,
-        )[:5]
         pages["index.md"] = self.render(
             "index.md.j2",
             categories=[
                 (name, slugify(name), [self.view(p) for p in by_category[name]])
                 for name in categories
             ],
-            recent=recent,
+            recent=recently_revised(published),
             counts=self.report.counts(),
             book_pdf_url="pdf/handbook.pdf" if self.options.pdf_links else None,
         )
@@ -480,6 +481,11 @@ class Renderer:
                 uri = policy_uri(policy)
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
                 excluded.add(uri)
+        # ---- editions (issue 12): what's new, the editions, every earlier version. Off the
+        # navigation and out of search: they are reached from the home and policy pages.
+        edition_pages = self.edition_pages()
+        pages.update(edition_pages)
+        excluded.update(edition_pages)
         settings = self.handbook.settings
         theme = {
             "site_name": settings.title,
@@ -488,6 +494,116 @@ class Renderer:
             "language": settings.language,
         }
         return SitePages(pages=pages, nav=nav, excluded_from_search=excluded, theme=theme)
+
+    # ---- editions (issue 12)
+
+    def versions_of(self, policy_id: str) -> list[PolicyVersion]:
+        """A policy's published versions, oldest first (computed once per renderer)."""
+        if policy_id not in self._versions:
+            self._versions[policy_id] = policy_versions(self.history, policy_id)
+        return self._versions[policy_id]
+
+    def whats_new(self) -> Changes:
+        """The current sources against the latest edition; when nothing changed since, that
+        edition against the one before. No edition yet: nothing to compare."""
+        if not self.history:
+            return Changes(None, None, [])
+        latest = self.history[-1]
+        if latest.handbook is None:
+            return Changes(latest.name, None, [])
+        since = compare(latest.handbook, self.handbook, latest.name, None)
+        if since.policies:
+            return since
+        before = self.history[-2] if len(self.history) >= 2 else None
+        if before is None or before.handbook is None:
+            return Changes(before.name if before else None, latest.name, [])
+        return compare(before.handbook, latest.handbook, before.name, latest.name)
+
+    def edition_pages(self) -> dict[str, str]:
+        """What's new, the list of editions, and a page per published version of a policy."""
+        pdfs = self.options.pdf_links
+        pages = {
+            "whats-new.md": self.render(
+                "whats-new.md.j2", changes=self.whats_new(), editions=self.history
+            ),
+            "editions.md": self.render(
+                "editions.md.j2", editions=list(reversed(self.history)), pdfs=pdfs
+            ),
+        }
+        version_renderer = self._version_renderer()
+        ids = dict.fromkeys(
+            [p.id for p in self.handbook.policies]
+            + [pid for edition in self.history for pid in edition.published_ids()]
+        )
+        for policy_id in ids:
+            versions = self.versions_of(policy_id)
+            for version in versions:
+                uri = f"{policy_id}/versions/{version.edition.name}.md"
+                view = version_renderer.view(version.policy) if version.policy else None
+                if view is not None:
+                    view = dataclasses.replace(
+                        view,
+                        pdf_url=None,
+                        card_url=None,
+                        banner=None,
+                        # Review dates belong to the policy as it stands now, not this version.
+                        review=None,
+                        status_label="Superseded" if version.in_force_to else "Current version",
+                        status_class="retired" if version.in_force_to else "current",
+                        tags=[],
+                        versions=versions,
+                        base="../../../",
+                    )
+                pages[uri] = version_renderer.render(
+                    "policy.md.j2" if view is not None else "version-stored.md.j2",
+                    view=view,
+                    version=version,
+                    policy_id=policy_id,
+                    redline=compare_versions(version),
+                    pdf_url=(
+                        f"../../../pdf/editions/{version.edition.name}/{version.pdf_name}"
+                        if pdfs and version.pdf_name
+                        else None
+                    ),
+                )
+        return pages
+
+    def _version_renderer(self) -> Renderer:
+        """A renderer whose policy links work three folders down (<id>/versions/<NAME>/)."""
+        renderer = Renderer(self.handbook, self.report, self.options, self.history)
+        urls = {policy.id: f"../../../{policy.id}/" for policy in self.handbook.policies}
+        for edition in self.history:
+            urls.update({pid: f"../../../{pid}/" for pid in edition.published_ids()})
+        renderer.environment.filters["md"] = functools.partial(inline_markdown, policy_urls=urls)
+        return renderer
+
+
+def recently_revised(published: Sequence[Policy], limit: int = 5) -> list[tuple[dt.date, Policy]]:
+    """Each policy once, at its latest substantive or editorial revision, newest first."""
+    revised = [
+        (revision.date, policy)
+        for policy in published
+        if (revision := policy.last_revision()) is not None
+    ]
+    return sorted(revised, key=lambda pair: (pair[0], pair[1].id), reverse=True)[:limit]
+
+
+def compare_versions(version: PolicyVersion) -> Changes | None:
+    """The redline of a version against the version before it (None for the first)."""
+    if version.previous is None or version.previous.policy is None or version.policy is None:
+        return None
+    from .changes import ChangeKind, PolicyChange, field_changes, new_entries
+
+    before, after = version.previous.policy, version.policy
+    change = PolicyChange(
+        after.id,
+        after.title,
+        ChangeKind.SUBSTANTIVE,
+        new_entries(before, after),
+        field_changes(before, after),
+        after.version,
+    )
+    return Changes(version.previous.edition.name, version.edition.name, [change])
 
 
 # ---- cards: desk reference cards (issue 7). What goes on a card and where it sits on a sheet
@@ -691,6 +807,7 @@ def print_book(renderer: Renderer) -> PrintDocument:
         parts=parts,
         policy_count=len(published),
         published=format_date(renderer.report.today),
+        changes=renderer.whats_new(),
         text=_print_markdown(targets),
         **_print_context(renderer),
     )

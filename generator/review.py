@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import ErrorList, SourceError
-from .model import Handbook, Origin, Policy, Status, YearMonth, latest_day
+from .model import Handbook, Origin, Policy, RevisionKind, Status, YearMonth, latest_day
 
 
 class ReviewStatus(StrEnum):
@@ -134,10 +134,23 @@ def _start_candidates(policy: Policy) -> list[tuple[dt.date, tuple[str | int, ..
 
 
 def cycle_basis(policy: Policy) -> tuple[dt.date, tuple[str | int, ...]] | None:
-    """The date the current review cycle runs from and the field it comes from, if any."""
+    """The date the current review cycle runs from and the field it comes from, if any.
+
+    A substantive revision approves the policy as it now stands, so it restarts the cycle
+    as a review does: the later of the two counts.
+    """
+    revised = [
+        (entry.date, ("revision_history", index, "date"))
+        for index, entry in enumerate(policy.revision_history)
+        if entry.kind is RevisionKind.SUBSTANTIVE
+    ]
     if policy.last_reviewed is not None:
-        return policy.last_reviewed, ("last_reviewed",)
+        reviewed = (policy.last_reviewed, ("last_reviewed",))
+        return max([reviewed, *revised], key=lambda candidate: candidate[0])
     candidates = _start_candidates(policy)
+    if revised:
+        # Latest first; on a tie the lifecycle field named in the issue's order stays the basis.
+        return max([*candidates, *revised], key=lambda candidate: candidate[0])
     if not candidates:
         return None
     latest = max(date for date, _ in candidates)
@@ -201,6 +214,10 @@ def future_date_errors(policy: Policy, origin: Origin, real_today: dt.date) -> l
     checks += [
         (approval.date, ("approvals", index, "date"))
         for index, approval in enumerate(policy.approvals)
+    ]
+    checks += [
+        (entry.date, ("revision_history", index, "date"))
+        for index, entry in enumerate(policy.revision_history)
     ]
     errors = []
     for value, path in checks:

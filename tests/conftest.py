@@ -89,3 +89,64 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_handbook("build", "--today", "2026-11-27", cwd=project)
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+# ---- editions (issue 12): the acceptance scenario, published once per test session.
+
+PINOLE = "pinole-customer-service"
+# The email standard's target, with the lines around it that make it the only match.
+PINOLE_EMAIL_TARGET = (
+    "          within: 2\n          unit: business_day\n          note: Generally.\n"
+    "      - commitment: >-\n          Update"
+)
+
+
+def handbook_today() -> str:
+    """The real current date in the sample handbook's time zone (where its dates are checked)."""
+    import datetime as dt
+    import zoneinfo
+
+    return dt.datetime.now(zoneinfo.ZoneInfo("America/Los_Angeles")).date().isoformat()
+
+
+def copy_project(original: Path, destination: Path) -> Path:
+    """A copy of a whole project folder (sources, editions, site, PDF cache)."""
+    shutil.copytree(original, destination, symlinks=True)
+    return destination
+
+
+@dataclass
+class PublishedEditions:
+    """The sample handbook after editions A and B, and what was published at A."""
+
+    project: Path
+    a_published: dict[str, str]
+    """SHA-256 of site/pdf/* right after publishing A."""
+    b_result: Result
+
+
+@pytest.fixture(scope="session")
+def published_editions(tmp_path_factory: pytest.TempPathFactory) -> PublishedEditions:
+    """Publish A; change Pinole's email target from 2 to 3 business days with a substantive
+    history entry; publish B (the issue's acceptance scenario)."""
+    project = make_project(tmp_path_factory.mktemp("editions") / "project", None)
+    first = run_handbook("publish", "--edition", "A", "--summary", "First edition.", cwd=project)
+    assert first.returncode == 0, first.stderr
+    a_published = tree_digest(project / "site" / "pdf")
+    pinole = project / "policies" / f"{PINOLE}.yaml"
+    text = pinole.read_text(encoding="utf-8")
+    assert text.count(PINOLE_EMAIL_TARGET) == 1
+    text = text.replace(PINOLE_EMAIL_TARGET, PINOLE_EMAIL_TARGET.replace("within: 2", "within: 3"))
+    assert "\nrevision_history:" not in text
+    text = text.replace(
+        "\nsource:",
+        f"\nrevision_history:\n  - date: {handbook_today()}\n    kind: substantive\n"
+        "    summary: Emails are now answered within three business days.\nsource:",
+        1,
+    )
+    pinole.write_text(text, encoding="utf-8")
+    second = run_handbook(
+        "publish", "--edition", "B", "--summary", "Email replies within three days.", cwd=project
+    )
+    assert second.returncode == 0, second.stderr
+    return PublishedEditions(project, a_published, second)

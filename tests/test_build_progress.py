@@ -25,9 +25,14 @@ def test_log_lines_name_every_stage_with_its_time(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     result = run_handbook("build", "--today", "2026-05-20", cwd=project)
     assert result.returncode == 0, result.stderr
-    # The last line says what to open, and both files are there.
-    assert result.stdout == f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n"
+    # stdout is the build summary (issue 12), then a last line that says what to open.
+    assert result.stdout.startswith("Summary:\n")
+    assert result.stdout.endswith(f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n")
     assert (project / OPEN_SITE).is_file() and (project / OPEN_BOOK).is_file()
+    assert "  policies: 2 published, 0 drafts (not published), 0 retired\n" in result.stdout
+    assert "  reviews: 1 overdue, 1 due soon\n" in result.stdout
+    assert "  changes: no edition published yet" in result.stdout
+    assert "  book: site/pdf/handbook.pdf\n" in result.stdout
     logged = [line for line in result.stderr.splitlines() if line.startswith("handbook: ")]
     assert [line.split(": ")[1] for line in logged] == [*STAGES, "total"]
     for line in logged:
@@ -79,7 +84,8 @@ def test_on_a_terminal_the_build_ends_with_a_table_of_stage_times(tmp_path: Path
     stdout, _ = process.communicate(timeout=600)
     os.close(controller)
     assert process.returncode == 0, shown.decode(errors="replace")
-    assert stdout.decode() == f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n"
+    assert stdout.decode().startswith("Summary:\n")
+    assert stdout.decode().endswith(f"Built 2 policies. Open {OPEN_SITE} · book: {OPEN_BOOK}\n")
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", errors="replace"))
     table = text[text.rindex("Build time by stage") :]
     for stage in [*STAGES, "total"]:

@@ -63,7 +63,7 @@ def write_handbook(root: Path, policies: dict[str, str], settings: str = HANDBOO
 
 def policy_text(policy_id: str, extra: str) -> str:
     return (
-        f"id: {policy_id}\ntitle: A policy\ncategory: Customer Service\n"
+        f"id: {policy_id}\ntitle: Policy {policy_id}\ncategory: Customer Service\n"
         "owner: {name: Someone}\nsummary: Short.\nsource: {title: Manual}\n"
         + textwrap.dedent(extra)
     )

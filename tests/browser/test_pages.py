@@ -17,8 +17,9 @@ NAV_LINKS = "nav.md-nav--primary a.md-nav__link[href]"
 
 
 def crawl(visit: Visit, base: str) -> set[str]:
-    """Pages reached from the home page through navigation links, and from the archive page
-    (retired policies are deliberately out of the navigation)."""
+    """Pages reached from the home page through navigation links, from the archive page
+    (retired policies are deliberately out of the navigation) and the home page's links to
+    what's new and the editions."""
     base_path = urlsplit(base).path
     seen: set[str] = set()
     queue = [base]
@@ -35,6 +36,10 @@ def crawl(visit: Visit, base: str) -> set[str]:
             links += visit.page.eval_on_selector_all(
                 "article a[href]", "els => els.map(e => e.href)"
             )
+        # What's new and the editions are off the navigation too, linked from the home page.
+        links += visit.page.eval_on_selector_all(
+            ".hb-whats-new a[href]", "els => els.map(e => e.href)"
+        )
         for link in links:
             target = urljoin(url, urlsplit(link).path)
             if urlsplit(target).path.startswith(base_path):

@@ -1,0 +1,70 @@
+"""Editions pages in Chromium (issue 12): what's new, the editions list and a policy's earlier
+versions pass axe (WCAG 2.1 A/AA), make no request outside the server, and announce redlines."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from browser.conftest import BROWSER_TESTS
+from browser.test_accessibility import WCAG_21_AA, violations
+from conftest import PINOLE, PublishedEditions
+
+pytestmark = BROWSER_TESTS
+
+PAGES = ["whats-new/", "editions/", f"{PINOLE}/versions/A/", f"{PINOLE}/versions/B/", f"{PINOLE}/"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def editions_site(published_editions: PublishedEditions) -> Iterator[str]:
+    """The site of the A/B scenario, served on 127.0.0.1 at a free port."""
+    handler = functools.partial(_Quiet, directory=str(published_editions.project / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_wcag_violation_and_no_external_request(
+    path: str, scheme: str, editions_site: str, open_page: Any
+) -> None:
+    visit = open_page(scheme=scheme)
+    visit.page.goto(editions_site + path)
+    visit.page.wait_for_load_state("networkidle")
+    assert violations(Axe().run(visit.page, options=WCAG_21_AA)) == []
+    assert visit.foreign_requests(editions_site) == []
+    assert visit.console_errors == []
+
+
+def test_redline_marks_are_announced_and_not_colour_alone(
+    editions_site: str, open_page: Any
+) -> None:
+    visit = open_page()
+    visit.page.goto(editions_site + "whats-new/")
+    deleted = visit.page.locator(".hb-redline del")
+    inserted = visit.page.locator(".hb-redline ins")
+    # What a screen reader reads: the hidden words are part of the accessible text.
+    assert deleted.inner_text().split() == ["deleted:", "2"]
+    assert inserted.inner_text().split() == ["inserted:", "3"]
+    assert "line-through" in deleted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "underline" in inserted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    hidden = deleted.locator(".hb-sr")
+    assert hidden.bounding_box() is not None
+    box = hidden.bounding_box()
+    assert box is not None and box["width"] <= 1 and box["height"] <= 1
