@@ -16,6 +16,7 @@ import ctypes.util
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import logging
 import mimetypes
@@ -35,7 +36,7 @@ from typing import Any
 
 PDF_VARIANT = "pdf/ua-1"
 # Bump when a change here alters the bytes written for unchanged inputs.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Named pages (CSS `page: front`, `page: cover`) numbered in roman numerals by the page labels.
 FRONT_MATTER_PAGES = ("cover", "front")
@@ -266,6 +267,7 @@ def render_pdf(
     if collector.messages:
         urls = [m.group(1) for m in map(_QUOTED_URL.search, collector.messages) if m]
         raise PdfError(collector.messages, urls)
+    data = repair_tags(data)
     resources.extend(str(path) for path in fetcher.served)
     # WeasyPrint measures pages in CSS pixels (1/96 in); PDF points are 1/72 in.
     sizes = [(round(page.width * 0.75, 2), round(page.height * 0.75, 2)) for page in document.pages]
@@ -308,6 +310,79 @@ def _page_labels_finisher(document: Any) -> Any:
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
+
+
+# --------------------------------------------------------------------------- tagged PDF repair
+# WeasyPrint 70 writes a few structures PDF/UA-1 forbids, whatever the HTML. They are put right
+# here, on the written file, with pikepdf: the HTML stays plain, semantic HTML.
+
+
+def _struct_elements(pdf: Any) -> Iterator[Any]:
+    """Every structure element of `pdf`'s tree, parents before children."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    stack = [root.get("/K")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(reversed(list(node)))
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            yield node
+            kids = node.get("/K")
+            if kids is not None:
+                stack.append(kids)
+
+
+def _wrap_list_bodies(pdf: Any) -> bool:
+    """Put what a list item holds besides its label into one LBody (PDF/UA-1: LI holds only
+    Lbl and LBody). WeasyPrint puts a list item's block children (paragraphs, divs) straight
+    into the LI. Returns whether anything changed."""
+    import pikepdf
+
+    changed = False
+    for element in list(_struct_elements(pdf)):
+        kids = element.get("/K")
+        if element.get("/S") != "/LI" or not isinstance(kids, pikepdf.Array):
+            continue
+        kinds = [kid.get("/S") if isinstance(kid, pikepdf.Dictionary) else None for kid in kids]
+        if None in kinds or all(kind in ("/Lbl", "/LBody") for kind in kinds):
+            continue  # Marked content straight in the LI is left as WeasyPrint wrote it.
+        labels = [kid for kid, kind in zip(kids, kinds, strict=True) if kind == "/Lbl"]
+        body = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody, P=element, K=pikepdf.Array()
+            )
+        )
+        if "/Pg" in element:
+            body.Pg = element.Pg
+        for kid, kind in zip(kids, kinds, strict=True):
+            if kind == "/Lbl":
+                continue
+            # An existing body's contents join the new one, so there is one body per item.
+            moved = list(kid.K) if kind == "/LBody" and isinstance(kid.K, pikepdf.Array) else [kid]
+            for item in moved:
+                if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                    item.P = body
+                body.K.append(item)
+        element.K = pikepdf.Array([*labels, body])
+        changed = True
+    return changed
+
+
+def repair_tags(data: bytes) -> bytes:
+    """The PDF with WeasyPrint's PDF/UA-1 faults put right (unchanged bytes if it has none)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if not _wrap_list_bodies(pdf):
+            return data
+        out = io.BytesIO()
+        # The identifier is computed from the content: equal inputs still give equal bytes.
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
 
 
 # --------------------------------------------------------------------------- jobs, pool, cache
