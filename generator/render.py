@@ -25,6 +25,7 @@ from .model import (
     Handbook,
     Person,
     Policy,
+    RevisionKind,
     Standard,
     StandardGroup,
     Status,
@@ -550,13 +551,17 @@ _UNLINKED = re.compile(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", re.S)
 
 @dataclass(frozen=True)
 class PrintPolicy:
-    """One policy as it prints: its view, anchor, running header, review line and links."""
+    """One policy as it prints: its view, anchor, running header, footer and links."""
 
     view: PolicyView
     anchor: str
     running: str
     review_text: str
     related: list[tuple[Policy, str | None]]
+    # The loose-leaf footer before "Page X of Y": number (or title) and latest revision.
+    leaf: str
+    # The PDF page label of its pages without the number: "03600.001, p. " for "03600.001, p. 2".
+    label_prefix: str
 
 
 @dataclass(frozen=True)
@@ -579,7 +584,22 @@ class PrintDocument:
     subject: str
     keywords: tuple[str, ...]
     policy_ids: tuple[str, ...]
+    # Page labels: front matter (named pages cover, front) i, ii, ...; the rest numbered from 1,
+    # after this prefix when there is one.
     page_labels: bool = False
+    label_prefix: str | None = None
+    # A policy's chapter of the book: its category, and the link addresses that mean it
+    # (its site page, the contents' "chapter:" link), which go to its first page in the book.
+    part: str | None = None
+    link_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintBook:
+    """The book: freshly laid-out front matter, then each policy's own PDF as a chapter."""
+
+    front: PrintDocument
+    chapters: list[PrintDocument]
 
 
 def print_anchor(policy: Policy) -> str:
@@ -602,6 +622,28 @@ def review_footer(review: PolicyReview | None) -> str:
     if review.status is ReviewStatus.OVERDUE:
         return f"Review overdue since {day}"
     return f"Review due {day}"
+
+
+def revision_note(policy: Policy) -> str | None:
+    """The latest revision as a footer says it: 'Version 1.0 of 2025-06-10', 'Revised …'."""
+    if not policy.revision_history:
+        return None
+    latest = max(policy.revision_history, key=lambda entry: entry.date)
+    if latest.version:
+        return f"Version {latest.version} of {latest.date.isoformat()}"
+    if latest.kind is RevisionKind.REVIEW:
+        return f"Reviewed {latest.date.isoformat()}"
+    return f"Revised {latest.date.isoformat()}"
+
+
+def leaf_reference(policy: Policy) -> str:
+    """What names a policy's loose-leaf pages: its number, or its title when it has none."""
+    return policy.number or policy.title
+
+
+def chapter_link(policy: Policy) -> str:
+    """The contents' link to a chapter; the book assembly points it at the chapter's first page."""
+    return f"chapter:{policy.id}"
 
 
 def running_header(policy: Policy) -> str:
@@ -634,12 +676,15 @@ def _ids_in(text: str | None) -> list[str]:
 
 def _print_policy(renderer: Renderer, policy: Policy, targets: Mapping[str, str]) -> PrintPolicy:
     view = renderer.view(policy)
+    reference = leaf_reference(policy)
     return PrintPolicy(
         view=view,
         anchor=print_anchor(policy),
         running=running_header(policy),
         review_text=review_footer(view.review),
         related=[(other, targets.get(other.id)) for other in view.related],
+        leaf=" · ".join(part for part in (reference, revision_note(policy)) if part),
+        label_prefix=f"{reference}, p. ",
     )
 
 
@@ -658,11 +703,12 @@ def _site_targets(renderer: Renderer) -> dict[str, str]:
     return {policy.id: f"{base}{policy.id}/" for policy in renderer.published()}
 
 
-def print_book(renderer: Renderer) -> PrintDocument:
-    """The whole handbook as one printable book: cover, contents, a part per category."""
+def print_book(renderer: Renderer) -> PrintBook:
+    """The whole handbook as one printable book: front matter (cover, contents) laid out here,
+    then every published policy's own PDF as a chapter, grouped by category."""
     settings = renderer.handbook.settings
     published = renderer.published()
-    targets = {policy.id: f"#{print_anchor(policy)}" for policy in published}
+    targets = {policy.id: chapter_link(policy) for policy in published}
     descriptions = {c.name: c.description for c in settings.categories}
     parts = []
     for name in renderer.handbook.categories():
@@ -681,10 +727,10 @@ def print_book(renderer: Renderer) -> PrintDocument:
         parts=parts,
         policy_count=len(published),
         published=format_date(renderer.report.today),
-        text=_print_markdown(targets),
+        text=_print_markdown({}),
         **_print_context(renderer),
     )
-    return PrintDocument(
+    front = PrintDocument(
         filename=BOOK_PDF,
         html=document,
         title=settings.title,
@@ -693,6 +739,12 @@ def print_book(renderer: Renderer) -> PrintDocument:
         policy_ids=tuple(policy.id for policy in published),
         page_labels=True,
     )
+    chapters = [
+        print_policy(renderer, policy)
+        for part in parts
+        for policy in (i.view.policy for i in part.policies)
+    ]
+    return PrintBook(front=front, chapters=chapters)
 
 
 def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
@@ -708,6 +760,7 @@ def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
     keywords = [policy.category, *policy.tags]
     if policy.number:
         keywords.insert(0, policy.number)
+    site = _site_targets(renderer).get(policy.id)
     return PrintDocument(
         filename=f"{policy.id}.pdf",
         html=document,
@@ -715,9 +768,8 @@ def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
         subject=plain_text(policy.summary),
         keywords=tuple(keywords),
         policy_ids=(policy.id,),
+        page_labels=True,
+        label_prefix=item.label_prefix,
+        part=policy.category,
+        link_urls=tuple(url for url in (chapter_link(policy), site) if url),
     )
-
-
-def print_documents(renderer: Renderer) -> list[PrintDocument]:
-    """Every PDF of the handbook: the book first, then one per published policy."""
-    return [print_book(renderer), *(print_policy(renderer, p) for p in renderer.published())]
