@@ -164,7 +164,7 @@ def build(
     progress: Progress | None = None,
 ) -> None:
     """Build every output into a temporary directory and swap it in as `site_dir`."""
-    from .cards import build_cards
+    from .cards import build_cards, cards_page
     from .site import build_site
 
     # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
@@ -174,7 +174,7 @@ def build(
     progress = progress or NoProgress()
     renderer = Renderer(prepared.handbook, prepared.report, options)
     with _stage(progress, RENDER):
-        pages = renderer.site_pages()
+        pages = renderer.site_pages(cards_page=cards_page(renderer))
     with build_lock(site_dir):
         remove_leftovers(site_dir)
         build_dir = new_build_dir(site_dir)

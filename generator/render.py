@@ -11,10 +11,10 @@ import datetime as dt
 import functools
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import markdown
@@ -33,9 +33,6 @@ from .model import (
     YearMonth,
 )
 from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
-
-if TYPE_CHECKING:  # cards.py imports this module; these names are only annotations here.
-    from .cards import CardGeometry, CardListing, CardView, PageRule, SheetLayout, SheetPage
 
 STATUS_LABELS = {
     ReviewStatus.CURRENT: "Current",
@@ -386,8 +383,9 @@ class Renderer:
             **context,
         )
 
-    def site_pages(self) -> SitePages:
-        """Every generated page of the site, and the navigation."""
+    def site_pages(self, cards_page: str | None = None) -> SitePages:
+        """Every generated page of the site, and the navigation; `cards_page` is the "Desk
+        cards" page's Markdown (generator/cards.py makes it) when the build makes cards."""
         pages: dict[str, str] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
         published = self.published()
@@ -444,11 +442,10 @@ class Renderer:
             policies=[self.view(p) for p in published],
         )
         nav.append(("Contacts", "contacts.md"))
-        # ---- cards (issue 7): the "Desk cards" page, when the build makes the card PDFs.
-        if self.options.card_links:
-            from .cards import card_listing
-
-            pages["cards.md"] = render_cards_page(self, card_listing(self))
+        # ---- cards (issue 7): the "Desk cards" page, made by the cards stage when the build
+        # makes the card PDFs.
+        if cards_page is not None:
+            pages["cards.md"] = cards_page
             nav.append(("Desk cards", "cards.md"))
         tagged = [view for view in (self.view(p) for p in published) if view.tags]
         if tagged:
@@ -479,64 +476,6 @@ class Renderer:
             "language": settings.language,
         }
         return SitePages(pages=pages, nav=nav, excluded_from_search=excluded, theme=theme)
-
-
-# ---- cards: desk reference cards (issue 7). What goes on a card and where it sits on a sheet
-# is decided in generator/cards.py; these functions only put it through the card templates.
-
-
-def _card_markdown(policy_urls: Mapping[str, str]) -> Any:
-    def convert(text: str) -> Markup:
-        return inline_markdown(text, policy_urls)
-
-    return convert
-
-
-def render_card_document(
-    renderer: Renderer,
-    cards: Sequence[CardView],
-    geometry: CardGeometry,
-    *,
-    page_rules: Sequence[PageRule],
-    side_pages: Sequence[tuple[str, str]],
-    measure: bool,
-    policy_urls: Mapping[str, str],
-) -> str:
-    """Print HTML of desk cards, each card a front page then a back page."""
-    return renderer.render(
-        "cards/card.html.j2",
-        cards=cards,
-        geometry=geometry,
-        page_rules=page_rules,
-        side_pages=side_pages,
-        measure=measure,
-        card_md=_card_markdown(policy_urls),
-    )
-
-
-def render_sheet_document(
-    renderer: Renderer,
-    pages: Sequence[SheetPage],
-    geometry: CardGeometry,
-    layout: SheetLayout,
-    *,
-    caption_top_mm: float | None,
-    policy_urls: Mapping[str, str],
-) -> str:
-    """Print HTML of card sheets: fronts and backs on alternate pages, crop marks on fronts."""
-    return renderer.render(
-        "cards/sheet.html.j2",
-        pages=pages,
-        geometry=geometry,
-        layout=layout,
-        caption_top_mm=caption_top_mm,
-        card_md=_card_markdown(policy_urls),
-    )
-
-
-def render_cards_page(renderer: Renderer, listing: CardListing) -> str:
-    """The site's "Desk cards" page: every card PDF and the two print sheets."""
-    return renderer.render("cards.md.j2", listing=listing)
 
 
 # ---- print: the book and the per-policy PDFs (issue 6). Python decides every value the print

@@ -10,7 +10,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from conftest import ROOT, make_project, run_handbook
+from conftest import ROOT, make_project, run_handbook, tree_digest
 from generator.model import load_handbook
 from generator.pdf import PdfError, render_pdf
 from generator.pipeline import prepare, start_pdfs
@@ -283,3 +283,27 @@ def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     _add_to_summary(project, "Always.")
     # The book's front matter is unchanged: only the edited policy is laid out again.
     assert rendered_names() == ["phone-response.pdf"]
+
+
+def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    first = run_handbook("build", "--today", "2026-11-27", cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(project / "site" / "pdf")
+    path = project / "policies" / "phone-response.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "rule: Give your name." in text
+    path.write_text(text.replace("rule: Give your name.", "rule: Always give your name."))
+    second = run_handbook("build", "--today", "2026-11-27", cwd=project, env=env)
+    assert second.returncode == 0, second.stderr
+    # The build's summary: the edited policy laid out, the front matter and the rest kept.
+    assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in second.stderr
+    after = tree_digest(project / "site" / "pdf")
+    changed = sorted(name for name in before if before[name] != after[name])
+    # The book holds the new pages of the edited policy; its own PDF and card changed with it.
+    assert "phone-response.pdf" in changed and "handbook.pdf" in changed
+    assert "counter-service.pdf" not in changed
+    assert "cards/counter-service.pdf" not in changed
+    with pdfplumber.open(project / "site" / "pdf" / "handbook.pdf") as pdf:
+        assert any("Always give your name." in (page.extract_text() or "") for page in pdf.pages)
