@@ -72,23 +72,36 @@ def export(project: Path, destination: Path) -> None:
 def _book_html(prepared: Prepared) -> str:
     """The book's print HTML from our renderer, with the print stylesheet linked in, so a plain
     WeasyPrint run lays out exactly the same document."""
-    from generator.render import PRINT_STYLESHEET, print_book
+    from generator.render import PRINT_STYLESHEET
 
     renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
-    html = print_book(renderer).html
+    html = whole_book_html(renderer)
     css = (prepared.handbook.root / PRINT_STYLESHEET).resolve().as_uri()
     return html.replace("</head>", f'<link rel="stylesheet" href="{css}">\n</head>', 1)
 
 
+def whole_book_html(renderer: Renderer) -> str:
+    """The book as ONE document (front matter, then every policy's article), as a plain
+    WeasyPrint run would lay it out; the build itself joins separately laid-out chapters."""
+    from generator.render import print_book
+
+    book = print_book(renderer)
+    articles = [
+        chapter.html[chapter.html.index("<article") : chapter.html.rindex("</article>") + 10]
+        for chapter in book.chapters
+    ]
+    return book.front.html.replace("</body>", "\n".join(articles) + "\n</body>", 1)
+
+
 def book(project: Path) -> None:
-    """Render our book alone, through our PDF stage, into a throwaway file."""
+    """Render our book alone, as one document, through our PDF stage, into a throwaway file."""
     from generator.pdf import render_pdf
-    from generator.render import PRINT_STYLESHEET, print_book
+    from generator.render import PRINT_STYLESHEET
 
     prepared = prepare(project)
-    document = print_book(Renderer(prepared.handbook, prepared.report, SiteOptions()))
+    html = whole_book_html(Renderer(prepared.handbook, prepared.report, SiteOptions()))
     rendered = render_pdf(
-        document.html,
+        html,
         root=project,
         base_dir=project,
         stylesheets=(project / PRINT_STYLESHEET,),

@@ -48,9 +48,28 @@ def generate_project(destination: Path, count: int) -> Path:
 
 
 def edit_one_policy(project: Path, index: int = 0) -> None:
-    """A one-word edit in one policy's summary, as HR makes it."""
+    """A one-word edit in the text of one rule of one policy, as HR makes it (not its title:
+    a title is also in the book's contents, and the site's navigation on every page)."""
     path = project / "policies" / f"policy-{index:04d}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["summary"] = "Revised: " + data["summary"]
+    for group in data.get("guidelines") or []:
+        for item in group.get("items") or []:
+            if item.get("rule"):
+                item["rule"] = _one_more_word(item["rule"])
+                break
+        else:
+            continue
+        break
+    else:
+        principle = data["principles"][0]
+        if isinstance(principle, dict):
+            principle["text"] = _one_more_word(principle["text"])
+        else:
+            data["principles"][0] = _one_more_word(principle)
     text = SCHEMA_LINE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     path.write_text(text, encoding="utf-8")
+
+
+def _one_more_word(text: str) -> str:
+    """The text with one word changed: 'Always' before it, or taken away again."""
+    return text[len("Always ") :] if text.startswith("Always ") else f"Always {text}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -22,14 +22,13 @@ from .model import (
     Contact,
     Handbook,
     Policy,
-    RevisionKind,
     Settings,
     Standard,
     StandardGroup,
     Status,
 )
 from .pdf import PdfCache, PdfError, PdfJob, PdfMetadata, RenderedPdf, render_pdf, source_date
-from .render import Renderer, format_target, render_card_document, render_sheet_document
+from .render import Renderer, format_target, inline_markdown, revision_note
 from .review import PolicyReview, ReviewStatus
 
 log = logging.getLogger("handbook.cards")
@@ -128,8 +127,15 @@ def policy_page_url(site_url: str, policy_id: str) -> str:
 def qr_svg(url: str, size_mm: float) -> str:
     """A QR code for `url` as inline SVG vector art, `size_mm` square (quiet zone included)."""
     code = segno.make(url, error="m", micro=False)
+    # The title is the figure's alternative text in the tagged PDF (PDF/UA-1 requires one).
     svg: str = code.svg_inline(
-        scale=1, border=2, omitsize=True, dark="#000", light="#fff", svgclass="card-qr"
+        scale=1,
+        border=2,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        svgclass="card-qr",
+        title=f"QR code linking to {url}",
     )
     return svg.replace("<svg ", f'<svg width="{size_mm}mm" height="{size_mm}mm" ', 1)
 
@@ -148,16 +154,8 @@ def review_line(review: PolicyReview | None) -> tuple[str, str]:
 
 def edition_line(policy: Policy, edition: str) -> str:
     """The handbook edition and the policy's latest revision: '2026 edition · Version 1.0'."""
-    parts = [edition]
-    if policy.revision_history:
-        latest = max(policy.revision_history, key=lambda entry: entry.date)
-        if latest.version:
-            parts.append(f"Version {latest.version} of {latest.date.isoformat()}")
-        elif latest.kind is RevisionKind.REVIEW:
-            parts.append(f"Reviewed {latest.date.isoformat()}")
-        else:
-            parts.append(f"Revised {latest.date.isoformat()}")
-    return " · ".join(parts)
+    # The same revision note as the footer of the policy's printed pages.
+    return " · ".join(part for part in (edition, revision_note(policy)) if part)
 
 
 def derived_points(policy: Policy) -> tuple[str, list[str]]:
@@ -450,6 +448,11 @@ def sheet_path(sheet_key: str) -> str:
     return (CARDS_DIR / f"sheet-{sheet_key}.pdf").as_posix()
 
 
+def cards_page(renderer: Renderer) -> str:
+    """The site's "Desk cards" page (Markdown): every card PDF and the print sheets."""
+    return render_cards_page(renderer, card_listing(renderer))
+
+
 def card_listing(renderer: Renderer) -> CardListing:
     """The cards a build makes for the published policies, for the "Desk cards" page."""
     handbook = renderer.handbook
@@ -481,6 +484,65 @@ def card_listing(renderer: Renderer) -> CardListing:
         entries=tuple(entries),
         sheets=tuple(sheets),
     )
+
+
+# --------------------------------------------------------------------------- card templates
+# What goes on a card and where it sits on a sheet is decided above; these functions only put it
+# through the card templates (templates/cards/), with the renderer's one Jinja environment.
+
+
+def _card_markdown(policy_urls: Mapping[str, str]) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        return inline_markdown(text, policy_urls)
+
+    return convert
+
+
+def render_card_document(
+    renderer: Renderer,
+    cards: Sequence[CardView],
+    geometry: CardGeometry,
+    *,
+    page_rules: Sequence[PageRule],
+    side_pages: Sequence[tuple[str, str]],
+    measure: bool,
+    policy_urls: Mapping[str, str],
+) -> str:
+    """Print HTML of desk cards, each card a front page then a back page."""
+    return renderer.render(
+        "cards/card.html.j2",
+        cards=cards,
+        geometry=geometry,
+        page_rules=page_rules,
+        side_pages=side_pages,
+        measure=measure,
+        card_md=_card_markdown(policy_urls),
+    )
+
+
+def render_sheet_document(
+    renderer: Renderer,
+    pages: Sequence[SheetPage],
+    geometry: CardGeometry,
+    layout: SheetLayout,
+    *,
+    caption_top_mm: float | None,
+    policy_urls: Mapping[str, str],
+) -> str:
+    """Print HTML of card sheets: fronts and backs on alternate pages, crop marks on fronts."""
+    return renderer.render(
+        "cards/sheet.html.j2",
+        pages=pages,
+        geometry=geometry,
+        layout=layout,
+        caption_top_mm=caption_top_mm,
+        card_md=_card_markdown(policy_urls),
+    )
+
+
+def render_cards_page(renderer: Renderer, listing: CardListing) -> str:
+    """The site's "Desk cards" page: every card PDF and the two print sheets."""
+    return renderer.render("cards.md.j2", listing=listing)
 
 
 class _CardRenderer:

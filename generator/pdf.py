@@ -16,6 +16,7 @@ import ctypes.util
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import logging
 import mimetypes
@@ -35,7 +36,7 @@ from typing import Any
 
 PDF_VARIANT = "pdf/ua-1"
 # Bump when a change here alters the bytes written for unchanged inputs.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Named pages (CSS `page: front`, `page: cover`) numbered in roman numerals by the page labels.
 FRONT_MATTER_PAGES = ("cover", "front")
@@ -232,11 +233,13 @@ def render_pdf(
     stylesheets: Sequence[Path] = (),
     metadata: PdfMetadata | None = None,
     page_labels: bool = False,
+    label_prefix: str | None = None,
 ) -> RenderedPdf:
     """Render print HTML to a tagged PDF/UA-1, reading only files inside `root`.
 
     Relative URLs in `html` resolve against `base_dir`. With `page_labels`, pages on the named
-    pages `cover` and `front` are labelled i, ii, ... and the rest 1, 2, ... Raises `PdfError`
+    pages `cover` and `front` are labelled i, ii, ... and the rest 1, 2, ... after
+    `label_prefix` ("03600.001, p. 1"). Raises `PdfError`
     when WeasyPrint reports any problem (a refused, missing or unreadable resource).
     """
     weasyprint = _weasyprint()
@@ -256,7 +259,7 @@ def render_pdf(
         ).render(stylesheets=sheets, font_config=_font_config(), pdf_variant=PDF_VARIANT)
         if metadata is not None:
             _apply_metadata(document, metadata)
-        finisher = _page_labels_finisher(document) if page_labels else None
+        finisher = _page_labels_finisher(document, label_prefix) if page_labels else None
         # The identifier comes from the content, not chance, so equal inputs give equal bytes.
         # WeasyPrint writes no creation date unless the metadata sets one.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -266,6 +269,7 @@ def render_pdf(
     if collector.messages:
         urls = [m.group(1) for m in map(_QUOTED_URL.search, collector.messages) if m]
         raise PdfError(collector.messages, urls)
+    data = repair_tags(data)
     resources.extend(str(path) for path in fetcher.served)
     # WeasyPrint measures pages in CSS pixels (1/96 in); PDF points are 1/72 in.
     sizes = [(round(page.width * 0.75, 2), round(page.height * 0.75, 2)) for page in document.pages]
@@ -289,7 +293,7 @@ def _apply_metadata(document: Any, metadata: PdfMetadata) -> None:
     info.modified = _pdf_date(metadata.modified) if metadata.modified else None
 
 
-def _page_labels_finisher(document: Any) -> Any:
+def _page_labels_finisher(document: Any, prefix: str | None) -> Any:
     """A write_pdf finisher adding /PageLabels: roman for front matter, then 1, 2, ..."""
     import pydyf  # type: ignore[import-untyped]
 
@@ -304,10 +308,269 @@ def _page_labels_finisher(document: Any) -> Any:
         if front:
             numbers += [0, pydyf.Dictionary({"S": "/r"})]
         if front < len(document.pages):
-            numbers += [front, pydyf.Dictionary({"S": "/D", "St": 1})]
+            body = pydyf.Dictionary({"S": "/D", "St": 1})
+            if prefix:
+                body["P"] = pydyf.String(prefix)
+            numbers += [front, body]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
+
+
+# --------------------------------------------------------------------------- tagged PDF repair
+# WeasyPrint 70 writes a few structures PDF/UA-1 forbids, whatever the HTML. They are put right
+# here, on the written file, with pikepdf: the HTML stays plain, semantic HTML.
+
+
+def _struct_elements(pdf: Any) -> Iterator[Any]:
+    """Every structure element of `pdf`'s tree, parents before children."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is not None and "/K" in root:
+        yield from _struct_elements_under(root.K)
+
+
+def _wrap_list_bodies(pdf: Any) -> bool:
+    """Put what a list item holds besides its label into one LBody (PDF/UA-1: LI holds only
+    Lbl and LBody). WeasyPrint puts a list item's block children (paragraphs, divs) straight
+    into the LI. Returns whether anything changed."""
+    import pikepdf
+
+    changed = False
+    for element in list(_struct_elements(pdf)):
+        kids = element.get("/K")
+        if element.get("/S") != "/LI" or not isinstance(kids, pikepdf.Array):
+            continue
+        kinds = [kid.get("/S") if isinstance(kid, pikepdf.Dictionary) else None for kid in kids]
+        if None in kinds or all(kind in ("/Lbl", "/LBody") for kind in kinds):
+            continue  # Marked content straight in the LI is left as WeasyPrint wrote it.
+        labels = [kid for kid, kind in zip(kids, kinds, strict=True) if kind == "/Lbl"]
+        body = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody, P=element, K=pikepdf.Array()
+            )
+        )
+        if "/Pg" in element:
+            body.Pg = element.Pg
+        for kid, kind in zip(kids, kinds, strict=True):
+            if kind == "/Lbl":
+                continue
+            # An existing body's contents join the new one, so there is one body per item.
+            moved = list(kid.K) if kind == "/LBody" and isinstance(kid.K, pikepdf.Array) else [kid]
+            for item in moved:
+                if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                    item.P = body
+                body.K.append(item)
+        element.K = pikepdf.Array([*labels, body])
+        changed = True
+    return changed
+
+
+def repair_tags(data: bytes) -> bytes:
+    """The PDF with WeasyPrint's PDF/UA-1 faults put right (unchanged bytes if it has none)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if not _wrap_list_bodies(pdf):
+            return data
+        out = io.BytesIO()
+        # The identifier is computed from the content: equal inputs still give equal bytes.
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the book
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A policy's own PDF as a chapter of the book."""
+
+    data: bytes
+    # The category: one bookmark holds the bookmarks of its chapters.
+    part: str
+    label_prefix: str
+    # Link addresses that mean this chapter: in the book they go to its first page.
+    link_urls: tuple[str, ...] = ()
+
+
+def _outline_items(pdf: Any) -> list[tuple[str, int, Any, list[Any]]]:
+    """A PDF's bookmarks as (title, page index, destination array, children), in order."""
+    import pikepdf
+
+    index = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+
+    def convert(item: Any) -> tuple[str, int, Any, list[Any]] | None:
+        destination = item.destination
+        if not isinstance(destination, pikepdf.Array) or len(destination) == 0:
+            return None
+        page = index.get(destination[0].objgen)
+        if page is None:
+            return None
+        children = [c for c in (convert(child) for child in item.children) if c is not None]
+        return (str(item.title), page, destination, children)
+
+    items = (convert(item) for item in pdf.open_outline().root)
+    return [item for item in items if item is not None]
+
+
+def _placed(book: Any, items: list[tuple[str, int, Any, list[Any]]], first: int) -> list[Any]:
+    """Bookmarks read from a chapter, pointing at its pages in the book (which start at `first`)."""
+    import pikepdf
+
+    placed = []
+    for title, page, destination, children in items:
+        target = pikepdf.Array([book.pages[first + page].obj, *list(destination)[1:]])
+        item = pikepdf.OutlineItem(title, target)
+        item.children.extend(_placed(book, children, first))
+        placed.append(item)
+    return placed
+
+
+def _prefix_ids(part: Any, prefix: str) -> None:
+    """Make a chapter's table-cell IDs unique in the book: the same IDs recur in every chapter."""
+    import pikepdf
+
+    for element in _struct_elements_under(part):
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        candidates = list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]
+        for attribute in candidates:
+            headers = (
+                attribute.get("/Headers") if isinstance(attribute, pikepdf.Dictionary) else None
+            )
+            if isinstance(headers, pikepdf.Array):
+                attribute.Headers = pikepdf.Array(
+                    [pikepdf.String(prefix + str(header)) for header in headers]
+                )
+
+
+def _struct_elements_under(node: Any) -> Iterator[Any]:
+    """The structure elements at and below `node` (an element or an array), parents first."""
+    import pikepdf
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, pikepdf.Array):
+            stack.extend(reversed(list(current)))
+        elif isinstance(current, pikepdf.Dictionary) and "/S" in current:
+            yield current
+            kids = current.get("/K")
+            if kids is not None:
+                stack.append(kids)
+
+
+def assemble_book(front: bytes, chapters: Sequence[Chapter]) -> bytes:
+    """The book: the front matter PDF with each chapter PDF's pages appended, as one tagged PDF.
+
+    One structure tree: each chapter's Document becomes a Part of the front matter's Document,
+    its ParentTree keys moved past those already used (with its pages' /StructParents and its
+    annotations' /StructParent), its table-cell IDs prefixed. The front matter's metadata,
+    language and title stay; page labels, named destinations and bookmarks are joined (the
+    chapters' bookmarks under one per part); links to a chapter go to its first page.
+    """
+    import pikepdf
+
+    with contextlib.ExitStack() as stack:
+        book = stack.enter_context(pikepdf.open(io.BytesIO(front)))
+        tree = book.Root.StructTreeRoot
+        document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
+        if not isinstance(document.K, pikepdf.Array):
+            document.K = pikepdf.Array([document.K])
+        nums = tree.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        next_key = max(keys, default=-1) + 1
+        labels: list[Any] = list(book.Root.PageLabels.Nums) if "/PageLabels" in book.Root else []
+        destinations: dict[str, Any] = {}
+        if "/Names" in book.Root and "/Dests" in book.Root.Names:
+            names = book.Root.Names.Dests.Names
+            destinations = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        parts: dict[str, tuple[int, list[Any]]] = {}
+        first_pages: dict[str, Any] = {}
+        for number, chapter in enumerate(chapters, start=1):
+            # Open until the book is written: copied streams are read from it then.
+            source = stack.enter_context(pikepdf.open(io.BytesIO(chapter.data)))
+            first = len(book.pages)
+            outline = _outline_items(source)
+            # Pages first, then the structure tree: the tree's page references then map to
+            # these very page copies.
+            book.pages.extend(source.pages)
+            copied = book.copy_foreign(source.Root.StructTreeRoot)
+            offset = next_key
+            for index in range(first, len(book.pages)):
+                page = book.pages[index].obj
+                if "/StructParents" in page:
+                    page.StructParents = int(page.StructParents) + offset
+                for annotation in page.get("/Annots", pikepdf.Array()):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+            source_nums = copied.ParentTree.Nums
+            for i in range(0, len(source_nums), 2):
+                key = int(source_nums[i]) + offset
+                nums.append(key)
+                nums.append(source_nums[i + 1])
+                next_key = max(next_key, key + 1)
+            part = copied.K[0] if isinstance(copied.K, pikepdf.Array) else copied.K
+            part.S = pikepdf.Name.Part
+            part.P = document
+            document.K.append(part)
+            _prefix_ids(part, f"c{number}-")
+            labels += [first, pikepdf.Dictionary(S=pikepdf.Name.D, St=1, P=chapter.label_prefix)]
+            if "/Names" in source.Root and "/Dests" in source.Root.Names:
+                names = source.Root.Names.Dests.Names
+                for i in range(0, len(names), 2):
+                    destinations.setdefault(str(names[i]), _copied(book, names[i + 1]))
+            start, items = parts.setdefault(chapter.part, (first, []))
+            items.extend(_placed(book, outline, first))
+            for url in chapter.link_urls:
+                first_pages[url] = book.pages[first].obj
+        _point_links_at_chapters(book, first_pages)
+        tree.ParentTreeNextKey = next_key
+        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))
+        if destinations:
+            pairs = [value for name in sorted(destinations) for value in (name, destinations[name])]
+            book.Root.Names = book.Root.get("/Names", pikepdf.Dictionary())
+            book.Root.Names.Dests = pikepdf.Dictionary(Names=pikepdf.Array(pairs))
+        with book.open_outline() as bookmarks:
+            for title, (start, items) in parts.items():
+                target = pikepdf.Array([book.pages[start].obj, pikepdf.Name.Fit])
+                part_item = pikepdf.OutlineItem(title, target)
+                part_item.children.extend(items)
+                bookmarks.root.append(part_item)
+        out = io.BytesIO()
+        # The identifier is computed from the content: equal inputs give equal bytes.
+        book.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def _copied(book: Any, value: Any) -> Any:
+    """A destination array from a chapter, its page reference mapped to the page in the book."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return book.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copied(book, item) for item in value])
+    return value
+
+
+def _point_links_at_chapters(book: Any, first_pages: dict[str, Any]) -> None:
+    """Links to a chapter (its site page, the contents' 'chapter:' address) go to its first page."""
+    import pikepdf
+
+    for page in book.pages:
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            action = annotation.get("/A")
+            if not isinstance(action, pikepdf.Dictionary) or action.get("/S") != "/URI":
+                continue
+            target = first_pages.get(str(action.URI).split("#", 1)[0])
+            if target is not None:
+                annotation.A = pikepdf.Dictionary(
+                    Type=pikepdf.Name.Action,
+                    S=pikepdf.Name.GoTo,
+                    D=pikepdf.Array([target, pikepdf.Name.Fit]),
+                )
 
 
 # --------------------------------------------------------------------------- jobs, pool, cache
@@ -324,6 +587,7 @@ class PdfJob:
     stylesheets: tuple[Path, ...] = ()
     metadata: PdfMetadata | None = None
     page_labels: bool = False
+    label_prefix: str | None = None
     # Policies whose text the document shows; errors are traced back to their files.
     policy_ids: tuple[str, ...] = ()
 
@@ -353,6 +617,7 @@ def _render_job(job: PdfJob) -> RenderedPdf | PdfError:
             stylesheets=job.stylesheets,
             metadata=job.metadata,
             page_labels=job.page_labels,
+            label_prefix=job.label_prefix,
         )
     except PdfError as error:
         return error
@@ -457,7 +722,7 @@ class PdfCache:
         """The hash of everything that decides the job's bytes, except files it reads."""
         digest = hashlib.sha256(_engine_fingerprint().encode())
         digest.update(job.html.encode("utf-8"))
-        digest.update(repr((job.metadata, job.page_labels, PDF_VARIANT)).encode())
+        digest.update(repr((job.metadata, job.page_labels, job.label_prefix, PDF_VARIANT)).encode())
         digest.update(str(job.base_dir.resolve().relative_to(job.root.resolve())).encode())
         for sheet in job.stylesheets:
             digest.update(f"{sheet}:{_file_digest(str(sheet))}".encode())

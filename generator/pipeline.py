@@ -28,17 +28,19 @@ from .editions import (
 from .errors import BuildFailed, SourceError
 from .model import Handbook, field_texts, link_targets, load_handbook
 from .pdf import (
+    Chapter,
     PdfBatch,
     PdfBatchFailed,
     PdfCache,
     PdfFailure,
     PdfJob,
     PdfMetadata,
+    assemble_book,
     source_date,
 )
 from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_in
 from .register import write_register
-from .render import PRINT_STYLESHEET, Renderer, SiteOptions, SitePages, print_documents
+from .render import PRINT_STYLESHEET, PrintBook, Renderer, SiteOptions, SitePages, print_book
 from .review import ReviewReport, review_handbook
 
 
@@ -238,7 +240,7 @@ def build(
     `before_publish`, when given, runs on the finished build folder just before the swap (the
     publish command stages its edition from the PDFs there); if it fails, nothing is published.
     """
-    from .cards import build_cards
+    from .cards import build_cards, cards_page
     from .site import build_site
 
     # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
@@ -248,13 +250,13 @@ def build(
     progress = progress or NoProgress()
     renderer = Renderer(prepared.handbook, prepared.report, options, prepared.history)
     with _stage(progress, RENDER):
-        pages = renderer.site_pages()
+        pages = renderer.site_pages(cards_page=cards_page(renderer))
     with build_lock(site_dir):
         remove_leftovers(site_dir)
         remove_staging_leftovers(prepared.handbook.root)
         build_dir = new_build_dir(site_dir)
         # PDFs render in worker processes while this process builds the site.
-        pdf_batch = start_pdfs(prepared.handbook, renderer, progress) if pdfs else None
+        pdf_run = start_pdfs(prepared.handbook, renderer, progress) if pdfs else None
         try:
             with _stage(progress, SITE):
                 build_site(
@@ -273,8 +275,8 @@ def build(
                 build_cards(
                     renderer, build_dir, site_url=site_url or prepared.handbook.settings.site_url
                 )
-            if pdf_batch is not None:
-                write_pdfs(prepared.handbook, pdf_batch, build_dir / "pdf")
+            if pdf_run is not None:
+                write_pdfs(prepared.handbook, pdf_run, build_dir / "pdf")
                 copy_edition_pdfs(prepared.history, build_dir / "pdf")
                 progress.finish(PDFS)
             if before_publish is not None:
@@ -283,8 +285,8 @@ def build(
             discard(build_dir)
             raise
         finally:
-            if pdf_batch is not None:
-                pdf_batch.close()
+            if pdf_run is not None:
+                pdf_run.batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
 
@@ -303,14 +305,24 @@ def copy_edition_pdfs(history: tuple[Edition, ...], pdf_dir: Path) -> None:
 # ---- PDFs (issue 6): the book and one PDF per published policy, through generator/pdf.py.
 
 
+@dataclass
+class PrintRun:
+    """The print PDFs being rendered, and the book they are joined into."""
+
+    batch: PdfBatch
+    book: PrintBook
+
+
 def start_pdfs(
     handbook: Handbook, renderer: Renderer, progress: Progress | None = None
-) -> PdfBatch:
-    """Render the print HTML here and start the PDFs in worker processes (cached by content)."""
+) -> PrintRun:
+    """Render the print HTML here and start the PDFs in worker processes (cached by content):
+    the book's front matter and one PDF per policy, which is also its chapter of the book."""
     progress = progress or NoProgress()
     progress.start(PDFS)
     settings = handbook.settings
     when = source_date()
+    book = print_book(renderer)
     jobs = [
         PdfJob(
             name=document.filename,
@@ -328,26 +340,40 @@ def start_pdfs(
                 modified=when,
             ),
             page_labels=document.page_labels,
+            label_prefix=document.label_prefix,
             policy_ids=document.policy_ids,
         )
-        for document in print_documents(renderer)
+        for document in (book.front, *book.chapters)
     ]
     batch = PdfBatch(jobs, PdfCache(handbook.root / ".cache" / "pdf"))
     progress.count(PDFS, len(jobs), len(batch.results))
     for future in batch.futures.values():
         future.add_done_callback(lambda _: progress.advance(PDFS))
-    return batch
+    return PrintRun(batch, book)
 
 
-def write_pdfs(handbook: Handbook, batch: PdfBatch, folder: Path) -> None:
-    """Wait for the PDFs and write them; a failed one fails the build naming its source."""
+def write_pdfs(handbook: Handbook, run: PrintRun, folder: Path) -> None:
+    """Wait for the PDFs, join the book from its front matter and the policies' own PDFs, and
+    write them; a failed one fails the build naming its source."""
     try:
-        rendered = batch.wait()
+        rendered = run.batch.wait()
     except PdfBatchFailed as failed:
         raise BuildFailed(pdf_errors(handbook, failed.failures)) from None
     folder.mkdir(parents=True, exist_ok=True)
+    front = run.book.front.filename
     for name, pdf in rendered.items():
-        (folder / name).write_bytes(pdf.data)
+        if name != front:
+            (folder / name).write_bytes(pdf.data)
+    chapters = [
+        Chapter(
+            data=rendered[document.filename].data,
+            part=document.part or "",
+            label_prefix=document.label_prefix or "",
+            link_urls=document.link_urls,
+        )
+        for document in run.book.chapters
+    ]
+    (folder / front).write_bytes(assemble_book(rendered[front].data, chapters))
 
 
 def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceError]:

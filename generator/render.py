@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import markdown
@@ -27,6 +27,7 @@ from .model import (
     Handbook,
     Person,
     Policy,
+    RevisionKind,
     Standard,
     StandardGroup,
     Status,
@@ -34,9 +35,6 @@ from .model import (
     YearMonth,
 )
 from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
-
-if TYPE_CHECKING:  # cards.py imports this module; these names are only annotations here.
-    from .cards import CardGeometry, CardListing, CardView, PageRule, SheetLayout, SheetPage
 
 STATUS_LABELS = {
     ReviewStatus.CURRENT: "Current",
@@ -401,8 +399,9 @@ class Renderer:
             **context,
         )
 
-    def site_pages(self) -> SitePages:
-        """Every generated page of the site, and the navigation."""
+    def site_pages(self, cards_page: str | None = None) -> SitePages:
+        """Every generated page of the site, and the navigation; `cards_page` is the "Desk
+        cards" page's Markdown (generator/cards.py makes it) when the build makes cards."""
         pages: dict[str, str] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
         published = self.published()
@@ -454,11 +453,10 @@ class Renderer:
             policies=[self.view(p) for p in published],
         )
         nav.append(("Contacts", "contacts.md"))
-        # ---- cards (issue 7): the "Desk cards" page, when the build makes the card PDFs.
-        if self.options.card_links:
-            from .cards import card_listing
-
-            pages["cards.md"] = render_cards_page(self, card_listing(self))
+        # ---- cards (issue 7): the "Desk cards" page, made by the cards stage when the build
+        # makes the card PDFs.
+        if cards_page is not None:
+            pages["cards.md"] = cards_page
             nav.append(("Desk cards", "cards.md"))
         tagged = [view for view in (self.view(p) for p in published) if view.tags]
         if tagged:
@@ -606,64 +604,6 @@ def compare_versions(version: PolicyVersion) -> Changes | None:
     return Changes(version.previous.edition.name, version.edition.name, [change])
 
 
-# ---- cards: desk reference cards (issue 7). What goes on a card and where it sits on a sheet
-# is decided in generator/cards.py; these functions only put it through the card templates.
-
-
-def _card_markdown(policy_urls: Mapping[str, str]) -> Any:
-    def convert(text: str) -> Markup:
-        return inline_markdown(text, policy_urls)
-
-    return convert
-
-
-def render_card_document(
-    renderer: Renderer,
-    cards: Sequence[CardView],
-    geometry: CardGeometry,
-    *,
-    page_rules: Sequence[PageRule],
-    side_pages: Sequence[tuple[str, str]],
-    measure: bool,
-    policy_urls: Mapping[str, str],
-) -> str:
-    """Print HTML of desk cards, each card a front page then a back page."""
-    return renderer.render(
-        "cards/card.html.j2",
-        cards=cards,
-        geometry=geometry,
-        page_rules=page_rules,
-        side_pages=side_pages,
-        measure=measure,
-        card_md=_card_markdown(policy_urls),
-    )
-
-
-def render_sheet_document(
-    renderer: Renderer,
-    pages: Sequence[SheetPage],
-    geometry: CardGeometry,
-    layout: SheetLayout,
-    *,
-    caption_top_mm: float | None,
-    policy_urls: Mapping[str, str],
-) -> str:
-    """Print HTML of card sheets: fronts and backs on alternate pages, crop marks on fronts."""
-    return renderer.render(
-        "cards/sheet.html.j2",
-        pages=pages,
-        geometry=geometry,
-        layout=layout,
-        caption_top_mm=caption_top_mm,
-        card_md=_card_markdown(policy_urls),
-    )
-
-
-def render_cards_page(renderer: Renderer, listing: CardListing) -> str:
-    """The site's "Desk cards" page: every card PDF and the two print sheets."""
-    return renderer.render("cards.md.j2", listing=listing)
-
-
 # ---- print: the book and the per-policy PDFs (issue 6). Python decides every value the print
 # templates show (running headers, review lines, link targets); generator/pdf.py renders them.
 
@@ -676,13 +616,17 @@ _UNLINKED = re.compile(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", re.S)
 
 @dataclass(frozen=True)
 class PrintPolicy:
-    """One policy as it prints: its view, anchor, running header, review line and links."""
+    """One policy as it prints: its view, anchor, running header, footer and links."""
 
     view: PolicyView
     anchor: str
     running: str
     review_text: str
     related: list[tuple[Policy, str | None]]
+    # The loose-leaf footer before "Page X of Y": number (or title) and latest revision.
+    leaf: str
+    # The PDF page label of its pages without the number: "03600.001, p. " for "03600.001, p. 2".
+    label_prefix: str
 
 
 @dataclass(frozen=True)
@@ -705,7 +649,22 @@ class PrintDocument:
     subject: str
     keywords: tuple[str, ...]
     policy_ids: tuple[str, ...]
+    # Page labels: front matter (named pages cover, front) i, ii, ...; the rest numbered from 1,
+    # after this prefix when there is one.
     page_labels: bool = False
+    label_prefix: str | None = None
+    # A policy's chapter of the book: its category, and the link addresses that mean it
+    # (its site page, the contents' "chapter:" link), which go to its first page in the book.
+    part: str | None = None
+    link_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintBook:
+    """The book: freshly laid-out front matter, then each policy's own PDF as a chapter."""
+
+    front: PrintDocument
+    chapters: list[PrintDocument]
 
 
 def print_anchor(policy: Policy) -> str:
@@ -728,6 +687,28 @@ def review_footer(review: PolicyReview | None) -> str:
     if review.status is ReviewStatus.OVERDUE:
         return f"Review overdue since {day}"
     return f"Review due {day}"
+
+
+def revision_note(policy: Policy) -> str | None:
+    """The latest revision as a footer says it: 'Version 1.0 of 2025-06-10', 'Revised …'."""
+    if not policy.revision_history:
+        return None
+    latest = max(policy.revision_history, key=lambda entry: entry.date)
+    if latest.version:
+        return f"Version {latest.version} of {latest.date.isoformat()}"
+    if latest.kind is RevisionKind.REVIEW:
+        return f"Reviewed {latest.date.isoformat()}"
+    return f"Revised {latest.date.isoformat()}"
+
+
+def leaf_reference(policy: Policy) -> str:
+    """What names a policy's loose-leaf pages: its number, or its title when it has none."""
+    return policy.number or policy.title
+
+
+def chapter_link(policy: Policy) -> str:
+    """The contents' link to a chapter; the book assembly points it at the chapter's first page."""
+    return f"chapter:{policy.id}"
 
 
 def running_header(policy: Policy) -> str:
@@ -760,12 +741,15 @@ def _ids_in(text: str | None) -> list[str]:
 
 def _print_policy(renderer: Renderer, policy: Policy, targets: Mapping[str, str]) -> PrintPolicy:
     view = renderer.view(policy)
+    reference = leaf_reference(policy)
     return PrintPolicy(
         view=view,
         anchor=print_anchor(policy),
         running=running_header(policy),
         review_text=review_footer(view.review),
         related=[(other, targets.get(other.id)) for other in view.related],
+        leaf=" · ".join(part for part in (reference, revision_note(policy)) if part),
+        label_prefix=f"{reference}, p. ",
     )
 
 
@@ -784,11 +768,12 @@ def _site_targets(renderer: Renderer) -> dict[str, str]:
     return {policy.id: f"{base}{policy.id}/" for policy in renderer.published()}
 
 
-def print_book(renderer: Renderer) -> PrintDocument:
-    """The whole handbook as one printable book: cover, contents, a part per category."""
+def print_book(renderer: Renderer) -> PrintBook:
+    """The whole handbook as one printable book: front matter (cover, contents) laid out here,
+    then every published policy's own PDF as a chapter, grouped by category."""
     settings = renderer.handbook.settings
     published = renderer.published()
-    targets = {policy.id: f"#{print_anchor(policy)}" for policy in published}
+    targets = {policy.id: chapter_link(policy) for policy in published}
     descriptions = {c.name: c.description for c in settings.categories}
     parts = []
     for name in renderer.handbook.categories():
@@ -808,10 +793,10 @@ def print_book(renderer: Renderer) -> PrintDocument:
         policy_count=len(published),
         published=format_date(renderer.report.today),
         changes=renderer.whats_new(),
-        text=_print_markdown(targets),
+        text=_print_markdown({}),
         **_print_context(renderer),
     )
-    return PrintDocument(
+    front = PrintDocument(
         filename=BOOK_PDF,
         html=document,
         title=settings.title,
@@ -820,6 +805,12 @@ def print_book(renderer: Renderer) -> PrintDocument:
         policy_ids=tuple(policy.id for policy in published),
         page_labels=True,
     )
+    chapters = [
+        print_policy(renderer, policy)
+        for part in parts
+        for policy in (i.view.policy for i in part.policies)
+    ]
+    return PrintBook(front=front, chapters=chapters)
 
 
 def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
@@ -835,6 +826,7 @@ def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
     keywords = [policy.category, *policy.tags]
     if policy.number:
         keywords.insert(0, policy.number)
+    site = _site_targets(renderer).get(policy.id)
     return PrintDocument(
         filename=f"{policy.id}.pdf",
         html=document,
@@ -842,9 +834,8 @@ def print_policy(renderer: Renderer, policy: Policy) -> PrintDocument:
         subject=plain_text(policy.summary),
         keywords=tuple(keywords),
         policy_ids=(policy.id,),
+        page_labels=True,
+        label_prefix=item.label_prefix,
+        part=policy.category,
+        link_urls=tuple(url for url in (chapter_link(policy), site) if url),
     )
-
-
-def print_documents(renderer: Renderer) -> list[PrintDocument]:
-    """Every PDF of the handbook: the book first, then one per published policy."""
-    return [print_book(renderer), *(print_policy(renderer, p) for p in renderer.published())]

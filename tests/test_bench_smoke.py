@@ -56,7 +56,7 @@ def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
     assert "| N = 3 |" in table
     # Every target is listed, and none can be judged from N = 3 alone.
     targets = table.split("## Targets", 1)[1]
-    assert targets.count("| — |") == 7
+    assert targets.count("| — |") == 9
     assert "## The targets, honestly" in table
     assert (out / "results.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +12,7 @@ import pypdf
 import pytest
 import yaml
 
-from conftest import ROOT, make_project, run_handbook
+from conftest import ROOT, make_project, run_handbook, tree_digest
 from generator.pdf import PdfError, render_pdf
 from generator.pipeline import prepare, start_pdfs
 from generator.render import Renderer, SiteOptions
@@ -93,40 +92,42 @@ def test_book_has_a_bookmark_per_policy_under_its_category(book: Path) -> None:
     assert sections.count("Revision history") == 5
 
 
-def test_every_contents_entry_names_the_page_its_policy_starts_on(
+def test_every_contents_entry_names_where_its_policy_is_as_the_page_labels_say(
     sample_site: Path, book: Path
 ) -> None:
     reader = pypdf.PdfReader(book)
     labels = reader.page_labels
-    front = labels.index("1")
-    assert labels[:front] == ["i", "ii"][:front] and front == 2  # cover, contents
+    assert labels[:2] == ["i", "ii"]  # cover, contents: the front matter's own numbering
     with pdfplumber.open(book) as pdf:
         contents = (pdf.pages[1].extract_text() or "").splitlines()
         for _, title in published():
-            entry = next(line for line in contents if title in line)
-            number = re.search(r"(\d+)$", entry)
-            assert number, entry
-            index = labels.index(number.group(1))
-            assert title in page_text(pdf, index), (title, number.group(1))
-            # The printed page number on that page is the one the contents give.
-            assert f"Page {number.group(1)} of " in page_text(pdf, index)
+            entry = next(line for line in contents if title in line.split("....")[0])
+            # The entry ends with the label of its policy's first page, e.g. "03600.001, p. 1".
+            where = [
+                label for label in labels if label.endswith(", p. 1") and entry.endswith(label)
+            ]
+            assert len(where) == 1, (entry, where)
+            index = labels.index(where[0])
+            assert title in page_text(pdf, index), (title, where[0])
+            # The policy's own first page: "Page 1 of" its own pages.
+            assert "Page 1 of " in page_text(pdf, index)
 
 
-def test_body_page_footer_shows_page_edition_and_review_state(book: Path) -> None:
+def test_policy_pages_are_loose_leaf_numbered_with_number_and_revision(book: Path) -> None:
     reader = pypdf.PdfReader(book)
-    start = next(
-        index
-        for _, title, index in outline_titles(reader)
-        if title == "Customer Service Philosophy and Standards"
-    )
-    body_pages = len(reader.pages) - 2
+    labels = reader.page_labels
+    own = [label for label in labels if label.startswith("03600.001, p. ")]
+    assert own == [f"03600.001, p. {n}" for n in range(1, len(own) + 1)]
+    start = labels.index("03600.001, p. 1")
     with pdfplumber.open(book) as pdf:
-        page = pdf.pages[start]
-        footer = page.crop((0, page.height - 72, page.width, page.height))
-        text = " ".join((footer.extract_text() or "").split())
-    assert "2026 edition" in text
-    assert "Review overdue since 2026-04-30" in text
-    assert re.search(rf"Page {start - 1} of {body_pages}$", text), text
+        for offset in range(len(own)):
+            page = pdf.pages[start + offset]
+            footer = page.crop((0, page.height - 72, page.width, page.height))
+            text = " ".join((footer.extract_text() or "").split())
+            assert f"03600.001 · Revised 2017-01-03 · Page {offset + 1} of {len(own)}" in text
+            assert "Review overdue since 2018-01-03" in text
+            header = page.crop((0, 0, page.width, 72))
+            assert "2026 edition" in (header.extract_text() or "")
 
 
 def test_per_policy_pdfs(sample_site: Path) -> None:
@@ -302,12 +303,12 @@ def rendered_names(project: Path) -> list[str]:
     """The PDFs a build of `project` renders now; the rest come from its cache."""
     prepared = prepare(project, dt.date(2026, 11, 27))
     renderer = Renderer(prepared.handbook, prepared.report, SiteOptions())
-    batch = start_pdfs(prepared.handbook, renderer)
+    run = start_pdfs(prepared.handbook, renderer)
     try:
-        batch.wait()
+        run.batch.wait()
     finally:
-        batch.close()
-    return sorted(batch.rendered)
+        run.batch.close()
+    return sorted(run.batch.rendered)
 
 
 EVERYTHING = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
@@ -318,7 +319,8 @@ def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     assert rendered_names(project) == EVERYTHING
     assert rendered_names(project) == []
     _add_to_summary(project, "Always.")
-    assert rendered_names(project) == ["handbook.pdf", "phone-response.pdf"]
+    # The book's front matter is unchanged: only the edited policy is laid out again.
+    assert rendered_names(project) == ["phone-response.pdf"]
 
 
 def test_a_changed_print_stylesheet_or_template_renders_again(tmp_path: Path) -> None:
@@ -363,3 +365,27 @@ def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -
     fonts.mkdir(parents=True)
     shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
     assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
+
+
+def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    first = run_handbook("build", "--today", "2026-11-27", cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(project / "site" / "pdf")
+    path = project / "policies" / "phone-response.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "rule: Give your name." in text
+    path.write_text(text.replace("rule: Give your name.", "rule: Always give your name."))
+    second = run_handbook("build", "--today", "2026-11-27", cwd=project, env=env)
+    assert second.returncode == 0, second.stderr
+    # The build's summary: the edited policy laid out, the front matter and the rest kept.
+    assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in second.stderr
+    after = tree_digest(project / "site" / "pdf")
+    changed = sorted(name for name in before if before[name] != after[name])
+    # The book holds the new pages of the edited policy; its own PDF and card changed with it.
+    assert "phone-response.pdf" in changed and "handbook.pdf" in changed
+    assert "counter-service.pdf" not in changed
+    assert "cards/counter-service.pdf" not in changed
+    with pdfplumber.open(project / "site" / "pdf" / "handbook.pdf") as pdf:
+        assert any("Always give your name." in (page.extract_text() or "") for page in pdf.pages)
