@@ -690,15 +690,15 @@ def review_footer(review: PolicyReview | None) -> str:
 
 
 def revision_note(policy: Policy) -> str | None:
-    """The latest revision as a footer says it: 'Version 1.0 of 2025-06-10', 'Revised …'."""
-    if not policy.revision_history:
-        return None
-    latest = max(policy.revision_history, key=lambda entry: entry.date)
-    if latest.version:
-        return f"Version {latest.version} of {latest.date.isoformat()}"
-    if latest.kind is RevisionKind.REVIEW:
-        return f"Reviewed {latest.date.isoformat()}"
-    return f"Revised {latest.date.isoformat()}"
+    """The latest revision as a footer says it: 'Version 2.0, revised 2026-11-27'; a policy only
+    ever reviewed says 'Reviewed …', since a review changes no page."""
+    revision = policy.last_revision()
+    if revision is None:
+        reviews = [entry.date for entry in policy.revision_history]
+        return f"Reviewed {max(reviews).isoformat()}" if reviews else None
+    version = policy.version
+    revised = revision.date.isoformat()
+    return f"Version {version}, revised {revised}" if version else f"Revised {revised}"
 
 
 def leaf_reference(policy: Policy) -> str:
