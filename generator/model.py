@@ -520,6 +520,9 @@ class Policy(Strict):
     number: PolicyNumber | None = Field(None, description="Policy number as text, e.g. '03600.001'")
     renumbered_from: PlainText | None = None
     title: PlainText
+    short_title: PlainText | None = Field(
+        None, description="How readers name the policy in search results, e.g. 'Pinole'"
+    )
     category: PlainText = Field(description="Navigation section")
     department: PlainText | None = None
     applies_to: list[PlainText] = []
@@ -598,6 +601,13 @@ class Settings(Strict):
     review: ReviewDefaults = ReviewDefaults()
     categories: list[Category] = []
     contacts: list[Contact] = []
+    synonyms: dict[PlainText, list[PlainText]] = Field(
+        {},
+        description=(
+            "Words employees search for, each with the handbook's words it should find, "
+            "e.g. angry: [irate, upset]"
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the handbook

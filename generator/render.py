@@ -35,6 +35,7 @@ from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
 
 if TYPE_CHECKING:  # cards.py imports this module; these names are only annotations here.
     from .cards import CardGeometry, CardListing, CardView, PageRule, SheetLayout, SheetPage
+    from .search import SearchEntry
 
 STATUS_LABELS = {
     ReviewStatus.CURRENT: "Current",
@@ -81,6 +82,10 @@ class SitePages:
     excluded_from_search: set[str]
     # Site-wide facts the theme shows (site name, footer edition, page language).
     theme: dict[str, str] = field(default_factory=dict)
+    # Search entries of the policy pages by source URI (a page entry, then one per rule), and
+    # the handbook's synonyms applied when they are indexed (generator/search.py).
+    search_entries: dict[str, list[SearchEntry]] = field(default_factory=dict)
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
 
 
 def slugify(text: str) -> str:
@@ -387,7 +392,10 @@ class Renderer:
 
     def site_pages(self) -> SitePages:
         """Every generated page of the site, and the navigation."""
+        from .search import policy_entries
+
         pages: dict[str, str] = {}
+        search_entries: dict[str, list[SearchEntry]] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
         published = self.published()
         by_category: dict[str, list[Policy]] = {}
@@ -406,7 +414,9 @@ class Renderer:
             )
             for policy in by_category[name]:
                 uri = policy_uri(policy)
-                pages[uri] = self.render("policy.md.j2", view=self.view(policy))
+                view = self.view(policy)
+                pages[uri] = self.render("policy.md.j2", view=view)
+                search_entries[uri] = policy_entries(view)
                 section.pages.append((nav_title(policy.title), uri))
             nav.append(section)
         recent = sorted(
@@ -477,7 +487,14 @@ class Renderer:
             "edition": settings.edition,
             "language": settings.language,
         }
-        return SitePages(pages=pages, nav=nav, excluded_from_search=excluded, theme=theme)
+        return SitePages(
+            pages=pages,
+            nav=nav,
+            excluded_from_search=excluded,
+            theme=theme,
+            search_entries=search_entries,
+            synonyms={word: list(words) for word, words in settings.synonyms.items()},
+        )
 
 
 # ---- cards: desk reference cards (issue 7). What goes on a card and where it sits on a sheet

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from .render import NavSection, SitePages
+from .search import SearchEntry, SearchPage, material_stub, write_index
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -34,6 +37,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self.pages: SitePages | None = None
+        self.search_pages: list[SearchPage] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Render the pages first, because the navigation must be known before files are read."""
@@ -61,6 +65,37 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(File.generated(config, uri, content=content))
         return files
 
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Start a new search index for this build (a preview rebuilds many times)."""
+        self.search_pages = []
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Collect the page's search entries; a page marked `search: exclude` has none."""
+        assert self.pages is not None
+        flags = page.meta.get("search")
+        if isinstance(flags, dict) and flags.get("exclude"):
+            return output
+        title = html.unescape(page.title or "")
+        entries = self.pages.search_entries.get(page.file.src_uri)
+        if entries is None:
+            text = _text_of(page.content or "")
+            entries = [SearchEntry(anchor="", title=title, preview=_preview(text), text=text)]
+        self.search_pages.append(SearchPage(url=page.url, title=title, entries=entries))
+        return output
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the chunked search index, and empty Material's one-file index."""
+        assert self.pages is not None
+        site_dir = Path(config.site_dir)
+        language = self.pages.theme.get("language") or "en"
+        write_index(self.search_pages, site_dir / "pagefind", language, self.pages.synonyms)
+        # Material's search box stays; its worker is ours (site_overrides/main.html) and asks
+        # Pagefind. Material still reads this file for its settings, so it keeps only those.
+        material = config.plugins.get("material/search")
+        separator = material.config.separator if material is not None else r"[\s\-]+"
+        stub = material_stub(separator or r"[\s\-]+", self.pages.synonyms)
+        (site_dir / "search" / "search_index.json").write_text(stub, encoding="utf-8")
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload the preview when a policy or a template changes, not only docs_dir."""
         root = Path(config.config_file_path).parent
@@ -68,6 +103,15 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
         return server
+
+
+def _text_of(content: str) -> str:
+    # The words of a page's HTML, for the pages that have no entries of their own.
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"
 
 
 def _theme_has_language(config: MkDocsConfig, language: str) -> bool:
