@@ -129,7 +129,12 @@ def policy_entries(view: PolicyView) -> list[SearchEntry]:
         entries.append(_rule(anchor, name, label, heading, text))
 
     for number_, principle in enumerate(policy.principles, 1):
-        add(f"principle-{number_}", f"Principle {number_}", principle.text, _principle_text(principle))
+        add(
+            f"principle-{number_}",
+            f"Principle {number_}",
+            principle.text,
+            _principle_text(principle),
+        )
     for group in policy.guidelines:
         for number_, item in enumerate(group.items, 1):
             add(

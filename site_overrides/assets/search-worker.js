@@ -7,8 +7,6 @@
 var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 // The few results whose previews are fetched: each costs one small request.
 var RESULTS = 20;
-// Rules shown under a policy before "more matches on this page".
-var SHOWN = 3;
 
 // Words of a question that say nothing about which rule answers it.
 var STOP_WORDS = new Set((
@@ -23,6 +21,9 @@ var site = new URL("../", self.location.href);
 var pagefind = null;
 var synonyms = {};
 var latest = 0;
+var RECORDS = 1;
+// How much a record holding only some of the words is held back.
+var EXPONENT = 3;
 
 function escapeHTML(text) {
   return String(text).replace(/[&<>"']/g, function (c) {
@@ -34,11 +35,17 @@ function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-// The words of a query as Material shows them back (lower case, no punctuation around them).
+// The words of a query that are searched for: lower case, without punctuation around them, each
+// once, and without the words of a question that say nothing about the rule ("how", "do", "I"),
+// unless nothing else is left.
 function queryWords(query) {
-  return query.toLowerCase().split(/[\s,;:!?()"]+/).map(function (word) {
+  var words = query.toLowerCase().split(/[\s,;:!?()"]+/).map(function (word) {
     return word.replace(/^[^\w]+|[^\w]+$/g, "");
-  }).filter(function (word) { return word.length > 0; });
+  }).filter(function (word, index, all) {
+    return word.length > 0 && all.indexOf(word) === index;
+  });
+  var wanted = words.filter(function (word) { return !STOP_WORDS.has(word); });
+  return wanted.length ? wanted : words;
 }
 
 // Each query word with the handbook words it stands for (handbook.yaml `synonyms`).
@@ -82,45 +89,29 @@ function relative(url) {
   return url.replace(/^\//, "");
 }
 
-function toDocument(data, words, score) {
+// One result per record, in rank order. Material shows a page (no #anchor in its address) with
+// its preview under the title; a result with an #anchor it shows as a title alone, so a rule's
+// preview goes inside its title, on a line of its own (site_overrides/assets/handbook.css).
+function toItem(data, words, score) {
   var meta = data.meta || {};
   var marked = wordsToMark(words);
-  return {
-    location: relative(data.url),
-    title: highlight(meta.title || "", marked),
-    text: highlight(meta.preview || "", marked),
+  var url = relative(data.url);
+  var title = highlight(meta.title || "", marked);
+  var preview = highlight(meta.preview || "", marked);
+  var rule = url.indexOf("#") !== -1;
+  return [{
+    location: url,
+    title: rule && preview ? title + '<span class="hb-search-preview">' + preview + "</span>" : title,
+    text: rule ? "" : preview,
     score: score,
     terms: termsOf(data, words)
-  };
+  }];
 }
 
-// Material lists results by page: the page first, then its matching rules.
-function group(found, words) {
-  var pages = new Map();
-  found.forEach(function (data, rank) {
-    var url = relative(data.url);
-    var page = url.split("#")[0];
-    var score = 1000 - rank;
-    if (!pages.has(page)) pages.set(page, { top: score, page: null, rules: [], title: "" });
-    var entry = pages.get(page);
-    entry.title = entry.title || (data.meta && data.meta.page) || "";
-    if (url === page) entry.page = data;
-    else entry.rules.push(data);
+function results(found, words) {
+  return found.map(function (data, rank) {
+    return toItem(data, words, found.length - rank);
   });
-  var items = [];
-  pages.forEach(function (entry, page) {
-    var head = entry.page
-      ? toDocument(entry.page, words, entry.top)
-      : { location: page, title: escapeHTML(entry.title), text: "", score: entry.top, terms: {} };
-    var rules = entry.rules.map(function (data, index) {
-      // At or above the page's score a rule is shown; below it, folded under "more".
-      var score = index < SHOWN ? entry.top + (SHOWN - index) / 10 : entry.top - 1 - index;
-      return toDocument(data, words, score);
-    });
-    if (!entry.page && rules.length) head.terms = rules[0].terms;
-    items.push([head].concat(rules));
-  });
-  return items;
 }
 
 async function setup(config) {
@@ -130,6 +121,9 @@ async function setup(config) {
   });
   pagefind = await import(new URL("pagefind/pagefind.js", site).href);
   await pagefind.init();
+  // How many records there are: the rarity of a word is measured against it.
+  var all = await pagefind.search(null);
+  RECORDS = Math.max(1, all ? all.results.length : 1);
   self.postMessage({ type: READY });
 }
 
@@ -146,32 +140,32 @@ async function query(value) {
     return result.data();
   }));
   if (id !== latest) return;
-  var items = group(found, words);
+  var items = results(found, words);
   self.postMessage({ type: RESULT, data: { items: items, total: ranked.length } });
 }
 
 // Pagefind finds records holding every word; a question ("how fast do I answer an email?")
-// seldom has all its words in one rule. So each word is searched on its own and a record
-// ranks by the sum of its words' scores, scaled by the share of the words it holds.
-async function rank(words) {
-  var wanted = words.filter(function (word) { return !STOP_WORDS.has(word); });
-  if (!wanted.length) wanted = words;
-  wanted = wanted.filter(function (word, index) { return wanted.indexOf(word) === index; });
+// seldom has all its words in one rule. So each word is searched on its own, weighted by how
+// rare it is (a word in few records says more about which rule is meant than "customer" does),
+// and a record ranks by its words' scores, scaled by the weighted share of the words it holds.
+async function rank(wanted) {
   var searches = await Promise.all(wanted.map(function (word) { return pagefind.search(word); }));
   var records = new Map();
+  var total = 0;
   searches.forEach(function (search) {
-    if (!search) return;
-    // A word found in few records says more about which rule is meant than a common one.
-    var rarity = 1 / Math.log2(2 + search.results.length);
+    var found = search ? search.results.length : 0;
+    var rarity = Math.log(1 + RECORDS / (1 + found));
+    total += rarity;
+    if (!found) return;
     search.results.forEach(function (result) {
-      var record = records.get(result.id) || { result: result, score: 0, words: 0 };
+      var record = records.get(result.id) || { result: result, score: 0, share: 0 };
       record.score += result.score * rarity;
-      record.words += 1;
+      record.share += rarity;
       records.set(result.id, record);
     });
   });
   return Array.from(records.values()).map(function (record) {
-    record.rank = record.score * Math.pow(record.words / wanted.length, 2);
+    record.rank = record.score * Math.pow(record.share / total, EXPONENT);
     return record;
   }).sort(function (a, b) { return b.rank - a.rank; }).map(function (record) {
     return record.result;
