@@ -238,6 +238,21 @@ def _check_plain(value: Any) -> Any:
     return " ".join(value.split())
 
 
+def _check_search_word(value: Any) -> Any:
+    text = _check_plain(value)
+    # The search box looks a query up word by word: a phrase on the left would never be typed whole.
+    if " " in text:
+        raise PydanticCustomError(
+            "search_word",
+            "must be one word (the word people type), not {value}",
+            {"value": _show(text)},
+        )
+    return text.lower()
+
+
+SearchWord = Annotated[str, BeforeValidator(_check_search_word)]
+
+
 def _check_url(value: Any) -> Any:
     text = _check_plain(value)
     scheme = _SCHEME.match(text)
@@ -601,7 +616,7 @@ class Settings(Strict):
     review: ReviewDefaults = ReviewDefaults()
     categories: list[Category] = []
     contacts: list[Contact] = []
-    synonyms: dict[PlainText, list[PlainText]] = Field(
+    synonyms: dict[SearchWord, list[PlainText]] = Field(
         {},
         description=(
             "Words employees search for, each with the handbook's words it should find, "
