@@ -140,7 +140,7 @@ def write_results(results: Sequence[Result], path: Path, environment: dict[str, 
     notes = [f"- N = {r.n}: {note}" for r in results for note in r.notes]
     if notes:
         lines += ["", "## Notes", "", *notes]
-    lines += ["", *search_section()]
+    lines += ["", *search_section(path.parent / SEARCH_RESULTS)]
     # What was changed for speed, and what each target's result means: written by hand, kept
     # beside the code, and carried into every regenerated results.md.
     if FINDINGS.is_file():
@@ -177,18 +177,18 @@ def write_plot(results: Sequence[Result], path: Path) -> None:
     plt.close(figure)
 
 
-SEARCH_RESULTS = Path(__file__).resolve().parent / "search-results.json"
+SEARCH_RESULTS = "search-results.json"
 SEARCH_HEADING = "## Search: first result in Chromium"
 # The issue's targets for a reader's first search at 1,000 policies.
 SEARCH_LIMIT_BYTES = 1_000_000
 SEARCH_LIMIT_SECONDS = 1.0
 
 
-def search_section() -> list[str]:
-    """The search figures of the last `make bench` (benchmarks/search-results.json) as Markdown."""
-    if not SEARCH_RESULTS.is_file():
+def search_section(saved_path: Path) -> list[str]:
+    """The search figures of the last `make bench` (search-results.json) as Markdown."""
+    if not saved_path.is_file():
         return []
-    saved = json.loads(SEARCH_RESULTS.read_text(encoding="utf-8"))
+    saved = json.loads(saved_path.read_text(encoding="utf-8"))
     lines = [
         SEARCH_HEADING,
         "",
@@ -226,7 +226,7 @@ def search_section() -> list[str]:
 def write_search_section(path: Path) -> None:
     """Put the last search figures into an existing results.md, replacing its search section."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    section = "\n".join(search_section()) + "\n\n"
+    section = "\n".join(search_section(path.parent / SEARCH_RESULTS)) + "\n\n"
     if SEARCH_HEADING in text:
         start = text.index(SEARCH_HEADING)
         end = text.find("\n## ", start + len(SEARCH_HEADING))

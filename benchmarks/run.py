@@ -231,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.search import measure_and_save
 
         print(f"search at N = {max(sizes)} ...", flush=True)
-        measure_and_save(max(sizes), arguments.runs, arguments.work)
+        arguments.out.mkdir(parents=True, exist_ok=True)
+        measure_and_save(
+            max(sizes), arguments.runs, arguments.work, arguments.out / "search-results.json"
+        )
         if arguments.search_only:
             write_search_section(arguments.out / "results.md")
             print(f"wrote the search section of {arguments.out / 'results.md'}")

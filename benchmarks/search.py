@@ -121,7 +121,7 @@ def _build(project: Path, destination: Path) -> None:
     build_site(project, destination, lambda: pages)
 
 
-def measure_and_save(n: int, runs: int, work: Path) -> dict[str, Any]:
+def measure_and_save(n: int, runs: int, work: Path, saved_path: Path = SAVED) -> dict[str, Any]:
     """Measure at `n` policies and save the figures for results.md (search-results.json)."""
     import datetime as dt
     import os
@@ -136,7 +136,7 @@ def measure_and_save(n: int, runs: int, work: Path) -> dict[str, Any]:
         "note": os.environ.get("BENCH_NOTE", ""),
         "results": [result],
     }
-    SAVED.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    saved_path.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     return result
 
 

@@ -214,11 +214,18 @@ async def _write(
 
     config = IndexConfig(output_path=str(output), force_language=language)
     async with PagefindIndex(config=config) as index:
+        # Pagefind's service answers requests in any order: a page's entries go in together
+        # rather than one round trip each (30,000 entries at 1,000 policies).
         for page in pages:
-            for entry in page.entries:
-                url = page.url + (f"#{entry.anchor}" if entry.anchor else "")
-                document = _record_html(entry, page.title, language, synonyms)
-                await index.add_html_file(content=document, url=url)
+            await asyncio.gather(
+                *(
+                    index.add_html_file(
+                        content=_record_html(entry, page.title, language, synonyms),
+                        url=page.url + (f"#{entry.anchor}" if entry.anchor else ""),
+                    )
+                    for entry in page.entries
+                )
+            )
         await index.write_files()
 
 

@@ -3,19 +3,17 @@ archive, drafts, tags, search index, anchors, links and the sub-path setting."""
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from conftest import make_project, run_handbook
-from html_reading import article, page, text_of
+from html_reading import article, page, search_records, text_of
 
 pytestmark = pytest.mark.slow
 
@@ -56,15 +54,6 @@ def nav_links(site: Path, uri: str = "") -> list[str]:
         urlsplit(urljoin(base, str(a["href"]))).path.removeprefix("/")
         for a in soup.select("nav.md-nav--primary a.md-nav__link[href]")
     ]
-
-
-def search_records(site: Path) -> list[dict[str, Any]]:
-    """Every record of the site's Pagefind index, read back from its gzipped fragments."""
-    records = []
-    for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
-        records.append(json.loads(data))
-    return records
 
 
 def search_locations(site: Path) -> set[str]:
