@@ -121,9 +121,12 @@ async function setup(config) {
   });
   pagefind = await import(new URL("pagefind/pagefind.js", site).href);
   await pagefind.init();
-  // How many records there are: the rarity of a word is measured against it.
-  var all = await pagefind.search(null);
-  RECORDS = Math.max(1, all ? all.results.length : 1);
+  // How many records there are: the rarity of a word is measured against it. Pagefind's entry
+  // file says so (it has just loaded it: this comes from the browser's cache).
+  var entry = await (await fetch(new URL("pagefind/pagefind-entry.json", site))).json();
+  RECORDS = Math.max(1, Object.values(entry.languages || {}).reduce(function (sum, language) {
+    return sum + (language.page_count || 0);
+  }, 0));
   self.postMessage({ type: READY });
 }
 

@@ -22,11 +22,17 @@ REQUIRED_SHARE = 0.90
 def result_links(visit: Visit, base: str, query: str) -> list[str]:
     """The visible result links for `query`, as `page/#anchor` relative to the site root."""
     page = visit.page
+    meta = page.locator(".md-search-result__meta")
     box = page.locator("input.md-search__input")
     box.click()
-    box.fill(query)
+    # Empty the box first and wait for the empty list, so that the results read below are this
+    # query's, not the previous one's.
+    box.fill("")
     box.press("End")  # Material searches on key events; fill() alone sends none
-    page.locator(".md-search-result__meta", has_text="matching").wait_for()
+    meta.filter(has_text="Type to start searching").wait_for()
+    box.fill(query)
+    box.press("End")
+    meta.filter(has_text="matching").wait_for()
     links = []
     for link in page.locator("li.md-search-result__item a.md-search-result__link").all():
         if not link.is_visible():
