@@ -66,28 +66,31 @@ def first_result(browser: Any, url: str) -> dict[str, float]:
     return {"seconds": seconds, "bytes": total, "search_bytes": total - page_bytes}
 
 
-def measure(n: int, runs: int, work: Path) -> dict[str, Any]:
-    """Build both sites of `n` policies and measure a first search on each `runs` times."""
+def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any]:
+    """Build both sites of `n` policies and measure a first search on each `runs` times
+    (`reuse`: measure the sites a previous run built, if they are there)."""
     from playwright.sync_api import sync_playwright
 
-    project = generate_project(work / f"search-n{n}", n)
+    project = work / f"search-n{n}"
     ours = project / "site-search"
-    subprocess.run(
-        [sys.executable, "-m", "benchmarks.search", "--build", str(project), str(ours)],
-        check=True,
-        cwd=ROOT,
-    )
     plain = work / f"search-plain-n{n}"
-    subprocess.run(
-        [sys.executable, "-m", "benchmarks.stages", "export", str(project), str(plain)],
-        check=True,
-        cwd=ROOT,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
-        check=True,
-        cwd=plain,
-    )
+    if not (reuse and (ours / "pagefind").is_dir() and (plain / "site" / "search").is_dir()):
+        generate_project(project, n)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.search", "--build", str(project), str(ours)],
+            check=True,
+            cwd=ROOT,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.stages", "export", str(project), str(plain)],
+            check=True,
+            cwd=ROOT,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
+            check=True,
+            cwd=plain,
+        )
     results: dict[str, Any] = {"n": n}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -121,13 +124,15 @@ def _build(project: Path, destination: Path) -> None:
     build_site(project, destination, lambda: pages)
 
 
-def measure_and_save(n: int, runs: int, work: Path, saved_path: Path = SAVED) -> dict[str, Any]:
+def measure_and_save(
+    n: int, runs: int, work: Path, saved_path: Path = SAVED, reuse: bool = False
+) -> dict[str, Any]:
     """Measure at `n` policies and save the figures for results.md (search-results.json)."""
     import datetime as dt
     import os
     import platform
 
-    result = measure(n, runs, work)
+    result = measure(n, runs, work, reuse)
     saved = {
         "date": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Chromium headless",
@@ -147,13 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=HERE / "work")
     parser.add_argument("--build", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the sites of the last run when they exist"
+    )
     arguments = parser.parse_args(argv)
     if arguments.build:
         _build(*arguments.build)
         return 0
     for n in (int(size) for size in arguments.sizes.split(",")):
         print(f"search at N = {n}", flush=True)
-        print(json.dumps(measure_and_save(n, arguments.runs, arguments.work), indent=2))
+        saved = measure_and_save(n, arguments.runs, arguments.work, SAVED, arguments.reuse)
+        print(json.dumps(saved, indent=2))
     print(f"wrote {SAVED}")
     return 0
 
