@@ -114,6 +114,18 @@ function results(found, words) {
   });
 }
 
+// Pagefind matches word stems: "interrupting" also finds "interruption". Among the results
+// shown, a record holding the words as typed (or words starting with them) comes first.
+function preferTypedWords(found, top, words) {
+  return found.map(function (data, index) {
+    var content = data.content || "";
+    var typed = words.filter(function (word) { return startsWord(word).test(content); }).length;
+    return { data: data, rank: top[index].rank * (1 + typed / words.length) };
+  }).sort(function (a, b) { return b.rank - a.rank; }).map(function (item) {
+    return item.data;
+  });
+}
+
 async function setup(config) {
   synonyms = {};
   Object.keys((config && config.synonyms) || {}).forEach(function (word) {
@@ -139,10 +151,12 @@ async function query(value) {
   }
   var ranked = await rank(words);
   if (id !== latest) return;
-  var found = await Promise.all(ranked.slice(0, RESULTS).map(function (result) {
+  var top = ranked.slice(0, RESULTS);
+  var found = await Promise.all(top.map(function (result) {
     return result.data();
   }));
   if (id !== latest) return;
+  found = preferTypedWords(found, top, words);
   var items = results(found, words);
   self.postMessage({ type: RESULT, data: { items: items, total: ranked.length } });
 }
@@ -171,6 +185,7 @@ async function rank(wanted) {
     record.rank = record.score * Math.pow(record.share / total, EXPONENT);
     return record;
   }).sort(function (a, b) { return b.rank - a.rank; }).map(function (record) {
+    record.result.rank = record.rank;
     return record.result;
   });
 }

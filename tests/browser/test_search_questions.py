@@ -92,7 +92,7 @@ def test_a_synonym_finds_the_rule_and_highlights_the_handbook_word(
     page.wait_for_url("**/corona-customer-care/**#principle-3")
     marks = page.locator("#principle-3 mark[data-md-highlight]")
     marks.first.wait_for()
-    assert "irate" in {text.lower() for text in marks.all_inner_texts()}
+    assert any("irate" in text.lower() for text in marks.all_inner_texts())
 
 
 def test_search_is_used_with_the_keyboard_only(served: Served, open_page: Any) -> None:
@@ -102,7 +102,6 @@ def test_search_is_used_with_the_keyboard_only(served: Served, open_page: Any) -
     page.keyboard.press("/")  # Material's shortcut to the search box
     page.keyboard.type("blind referral")
     page.locator(".md-search-result__meta", has_text="matching").wait_for()
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # from the box to the first result
     page.keyboard.press("Enter")
     page.wait_for_url("**/portland-bes-customer-service/**#standard-7")
