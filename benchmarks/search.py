@@ -107,7 +107,9 @@ def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any
             }
         browser.close()
     index = ours / "pagefind"
-    results["pagefind"]["index_bytes"] = sum(f.stat().st_size for f in index.rglob("*"))
+    results["pagefind"]["index_bytes"] = sum(
+        f.stat().st_size for f in index.rglob("*") if f.is_file()
+    )
     results["lunr"]["index_bytes"] = (
         (plain / "site" / "search" / "search_index.json").stat().st_size
     )
