@@ -9,6 +9,7 @@ index: a browser downloads only the parts a query needs, not one file of the who
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import re
@@ -169,15 +170,20 @@ def policy_entries(view: PolicyView) -> list[SearchEntry]:
     return entries
 
 
+@functools.cache
+def _synonym_pattern(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    # One pattern per searched-for word, compiled once: it runs over every part of every entry.
+    words = "|".join(re.escape(alternative) for alternative in alternatives)
+    return re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+
+
 def synonym_words(text: str, synonyms: Mapping[str, Sequence[str]]) -> list[str]:
     """The searched-for words whose handbook words occur in `text` (a word or its start)."""
-    found = []
-    for word, alternatives in synonyms.items():
-        for alternative in alternatives:
-            if re.search(rf"(?<!\w){re.escape(alternative)}", text, re.IGNORECASE):
-                found.append(word)
-                break
-    return found
+    return [
+        word
+        for word, alternatives in synonyms.items()
+        if alternatives and _synonym_pattern(tuple(alternatives)).search(text)
+    ]
 
 
 def _record_html(
