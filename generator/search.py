@@ -220,18 +220,14 @@ async def _write(
 
     config = IndexConfig(output_path=str(output), force_language=language)
     async with PagefindIndex(config=config) as index:
-        # Pagefind's service answers requests in any order: a page's entries go in together
-        # rather than one round trip each (30,000 entries at 1,000 policies).
+        # One request at a time: concurrent requests (asyncio.gather) to Pagefind 1.5.2's
+        # service were seen to hang, both processes idle, after the first batch.
         for page in pages:
-            await asyncio.gather(
-                *(
-                    index.add_html_file(
-                        content=_record_html(entry, page.title, language, synonyms),
-                        url=page.url + (f"#{entry.anchor}" if entry.anchor else ""),
-                    )
-                    for entry in page.entries
+            for entry in page.entries:
+                await index.add_html_file(
+                    content=_record_html(entry, page.title, language, synonyms),
+                    url=page.url + (f"#{entry.anchor}" if entry.anchor else ""),
                 )
-            )
         await index.write_files()
 
 
