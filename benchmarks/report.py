@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,7 @@ def write_results(results: Sequence[Result], path: Path, environment: dict[str, 
     notes = [f"- N = {r.n}: {note}" for r in results for note in r.notes]
     if notes:
         lines += ["", "## Notes", "", *notes]
+    lines += ["", *search_section(path.parent / SEARCH_RESULTS)]
     # What was changed for speed, and what each target's result means: written by hand, kept
     # beside the code, and carried into every regenerated results.md.
     if FINDINGS.is_file():
@@ -190,3 +192,74 @@ def write_plot(results: Sequence[Result], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+SEARCH_RESULTS = "search-results.json"
+SEARCH_HEADING = "## Search: first result in Chromium"
+# The issue's targets for a reader's first search at 1,000 policies.
+SEARCH_LIMIT_BYTES = 1_000_000
+SEARCH_LIMIT_SECONDS = 1.0
+
+
+def search_section(saved_path: Path) -> list[str]:
+    """The search figures of the last `make bench` (search-results.json) as Markdown."""
+    if not saved_path.is_file():
+        return []
+    saved = json.loads(saved_path.read_text(encoding="utf-8"))
+    lines = [
+        SEARCH_HEADING,
+        "",
+        f"Measured {saved['date']} on {saved['machine']}. Each figure is the median of "
+        f"{saved['runs']} first searches for “{saved['query']}” in headless Chromium, each in a "
+        "new browser context with an empty cache: the page is loaded, then the query is typed.",
+        "",
+        "| N | search engine | downloaded before the first result (page + search) "
+        "| of which search | time from typing to the first result | index on disk | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in saved["results"]:
+        for engine, label in (("pagefind", "Pagefind, per rule (ours)"), ("lunr", "Material lunr")):
+            figures = result.get(engine)
+            if figures is None:
+                lines.append(f"| {result['n']:,} | {label} | not measured | | | | |")
+                continue
+            met = (
+                figures["bytes"] < SEARCH_LIMIT_BYTES and figures["seconds"] < SEARCH_LIMIT_SECONDS
+            )
+            lines.append(
+                f"| {result['n']:,} | {label} | {figures['bytes'] / 1e6:.2f} MB "
+                f"| {figures['search_bytes'] / 1e6:.2f} MB | {figures['seconds']:.2f} s "
+                f"| {figures['index_bytes'] / 1e6:.1f} MB | {'yes' if met else '**no**'} |"
+            )
+    lines += [
+        "",
+        f"Targets: under {SEARCH_LIMIT_BYTES / 1e6:.0f} MB and under {SEARCH_LIMIT_SECONDS:.0f} s "
+        "at N = 1,000. Material's lunr row is a plain Material build of the same pages (one "
+        "`search_index.json` downloaded and indexed in the browser, section-level entries); "
+        "ours is Pagefind's chunked index behind the same search box, one entry per rule.",
+    ]
+    if saved.get("note"):
+        lines += ["", saved["note"]]
+    return lines
+
+
+def write_search_section(path: Path) -> None:
+    """Put the last search figures into an existing results.md, replacing its search section."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    section = "\n".join(search_section(path.parent / SEARCH_RESULTS)) + "\n\n"
+    if SEARCH_HEADING in text:
+        start = text.index(SEARCH_HEADING)
+        end = text.find("\n## ", start + len(SEARCH_HEADING))
+        rest = text[end + 1 :] if end != -1 else ""
+        text = text[:start] + section + rest
+    else:
+        # Before the hand-written findings, as write_results places it.
+        first_line = (
+            FINDINGS.read_text(encoding="utf-8").splitlines()[0] if FINDINGS.is_file() else ""
+        )
+        start = text.find(first_line) if first_line else -1
+        if start == -1:
+            text = text.rstrip("\n") + "\n\n" + section
+        else:
+            text = text[:start] + section + text[start:]
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")

@@ -219,8 +219,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure nothing; rewrite results.md and results.png from the last run's figures",
     )
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="measure only the first search in Chromium at the largest size (benchmarks/search.py)"
+        " and update the search section of results.md",
+    )
     arguments = parser.parse_args(argv)
     sizes = [int(text) for text in arguments.sizes.split(",")]
+    if arguments.search_only or not arguments.report_only:
+        from benchmarks.report import write_search_section
+        from benchmarks.search import measure_and_save
+
+        print(f"search at N = {max(sizes)} ...", flush=True)
+        arguments.out.mkdir(parents=True, exist_ok=True)
+        measure_and_save(
+            max(sizes), arguments.runs, arguments.work, arguments.out / "search-results.json"
+        )
+        if arguments.search_only:
+            write_search_section(arguments.out / "results.md")
+            print(f"wrote the search section of {arguments.out / 'results.md'}")
+            return 0
     arguments.work.mkdir(parents=True, exist_ok=True)
     # The raw figures of the last run, so the report can be rewritten without measuring again.
     raw = arguments.work / "results.json"

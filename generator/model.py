@@ -250,6 +250,21 @@ def _check_plain(value: Any) -> Any:
     return " ".join(value.split())
 
 
+def _check_search_word(value: Any) -> Any:
+    text = _check_plain(value)
+    # The search box looks a query up word by word: a phrase on the left would never be typed whole.
+    if " " in text:
+        raise PydanticCustomError(
+            "search_word",
+            "must be one word (the word people type), not {value}",
+            {"value": _show(text)},
+        )
+    return text.lower()
+
+
+SearchWord = Annotated[str, BeforeValidator(_check_search_word)]
+
+
 def _check_url(value: Any) -> Any:
     text = _check_plain(value)
     scheme = _SCHEME.match(text)
@@ -586,6 +601,9 @@ class Policy(Strict):
     number: PolicyNumber | None = Field(None, description="Policy number as text, e.g. '03600.001'")
     renumbered_from: PlainText | None = None
     title: PlainText
+    short_title: PlainText | None = Field(
+        None, description="How readers name the policy in search results, e.g. 'Pinole'"
+    )
     category: PlainText = Field(description="Navigation section")
     department: PlainText | None = None
     applies_to: list[PlainText] = []
@@ -713,6 +731,13 @@ class Settings(Strict):
         False,
         description="Show the handbook-wide contacts on the desk card of every policy that names "
         "no contact of its own",
+    )
+    synonyms: dict[SearchWord, list[PlainText]] = Field(
+        {},
+        description=(
+            "Words employees search for, each with the handbook's words it should find, "
+            "e.g. angry: [irate, upset]"
+        ),
     )
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import markdown
@@ -27,7 +27,6 @@ from .model import (
     Handbook,
     Person,
     Policy,
-    RevisionKind,
     Standard,
     StandardGroup,
     Status,
@@ -35,6 +34,9 @@ from .model import (
     YearMonth,
 )
 from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
+
+if TYPE_CHECKING:  # only an annotation here; search.py imports this module's views.
+    from .search import SearchEntry
 
 STATUS_LABELS = {
     ReviewStatus.CURRENT: "Current",
@@ -75,6 +77,10 @@ class SitePages:
     excluded_from_search: set[str]
     # Site-wide facts the theme shows (site name, footer edition, page language).
     theme: dict[str, str] = field(default_factory=dict)
+    # Search entries of the policy pages by source URI (a page entry, then one per rule), and
+    # the handbook's synonyms applied when they are indexed (generator/search.py).
+    search_entries: dict[str, list[SearchEntry]] = field(default_factory=dict)
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
 
 
 def slugify(text: str) -> str:
@@ -402,7 +408,10 @@ class Renderer:
     def site_pages(self, cards_page: str | None = None) -> SitePages:
         """Every generated page of the site, and the navigation; `cards_page` is the "Desk
         cards" page's Markdown (generator/cards.py makes it) when the build makes cards."""
+        from .search import policy_entries
+
         pages: dict[str, str] = {}
+        search_entries: dict[str, list[SearchEntry]] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
         published = self.published()
         by_category: dict[str, list[Policy]] = {}
@@ -421,7 +430,9 @@ class Renderer:
             )
             for policy in by_category[name]:
                 uri = policy_uri(policy)
-                pages[uri] = self.render("policy.md.j2", view=self.view(policy))
+                view = self.view(policy)
+                pages[uri] = self.render("policy.md.j2", view=view)
+                search_entries[uri] = policy_entries(view)
                 section.pages.append((nav_title(policy.title), uri))
             nav.append(section)
         pages["index.md"] = self.render(
@@ -491,7 +502,14 @@ class Renderer:
             "edition": settings.edition,
             "language": settings.language,
         }
-        return SitePages(pages=pages, nav=nav, excluded_from_search=excluded, theme=theme)
+        return SitePages(
+            pages=pages,
+            nav=nav,
+            excluded_from_search=excluded,
+            theme=theme,
+            search_entries=search_entries,
+            synonyms={word: list(words) for word, words in settings.synonyms.items()},
+        )
 
     # ---- editions (issue 12)
 

@@ -20,8 +20,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from .render import NavSection, SitePages
+from .search import SearchEntry, SearchPage, material_stub, write_index
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -64,6 +66,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.last_good = self.problem = None
         if self.previewing:
             self.page_source = None
+        self.search_pages: list[SearchPage] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Render the pages first, because the navigation must be known before files are read."""
@@ -96,15 +99,46 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(File.generated(config, uri, content=content))
         return files
 
-    def on_post_page(self, output: str, page: Any, config: MkDocsConfig) -> str:
-        """Point links at pages' index.html, so the site also works opened from a folder;
-        in a preview of sources with errors, show the errors at the top of every page."""
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Start a new search index for this build (a preview rebuilds many times)."""
+        self.search_pages = []
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Collect the page's search entries (none for a page marked `search: exclude`); point
+        links at pages' index.html, so the site also works opened from a folder; in a preview
+        of sources with errors, show the errors at the top of every page."""
+        self._collect_search_entries(page)
         if config.use_directory_urls:
             output = file_links(output)
         if self.problem is not None:
             banner = _error_banner(self.problem, kept=self.last_good is not None)
             output = _BODY_START.sub(lambda body: body[0] + banner, output, count=1)
         return output
+
+    def _collect_search_entries(self, page: Page) -> None:
+        assert self.pages is not None
+        flags = page.meta.get("search")
+        if isinstance(flags, dict) and flags.get("exclude"):
+            return
+        title = html.unescape(page.title or "")
+        entries = self.pages.search_entries.get(page.file.src_uri)
+        if entries is None:
+            text = _text_of(page.content or "")
+            entries = [SearchEntry(anchor="", title=title, preview=_preview(text), text=text)]
+        self.search_pages.append(SearchPage(url=page.url, title=title, entries=entries))
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the chunked search index, and empty Material's one-file index."""
+        assert self.pages is not None
+        site_dir = Path(config.site_dir)
+        language = self.pages.theme.get("language") or "en"
+        write_index(self.search_pages, site_dir / "pagefind", language, self.pages.synonyms)
+        # Material's search box stays; its worker is ours (site_overrides/main.html) and asks
+        # Pagefind. Material still reads this file for its settings, so it keeps only those.
+        material = config.plugins.get("material/search")
+        separator = material.config.separator if material is not None else r"[\s\-]+"
+        stub = material_stub(separator or r"[\s\-]+", self.pages.synonyms)
+        (site_dir / "search" / "search_index.json").write_text(stub, encoding="utf-8")
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload the preview when a policy or a template changes, not only docs_dir."""
@@ -208,6 +242,15 @@ def _describe(error: Exception, root: Path) -> str:
         shown = where.relative_to(root) if where.is_relative_to(root) else where
         return f"{shown}:{line}: {message}"
     return message
+
+
+def _text_of(content: str) -> str:
+    # The words of a page's HTML, for the pages that have no entries of their own.
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"
 
 
 def _theme_has_language(config: MkDocsConfig, language: str) -> bool:

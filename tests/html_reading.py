@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
@@ -22,3 +25,12 @@ def article(soup: BeautifulSoup) -> Tag:
 def text_of(node: Tag) -> str:
     """Visible text with whitespace folded."""
     return " ".join(node.get_text(" ").split())
+
+
+def search_records(site: Path) -> list[dict[str, Any]]:
+    """Every record of the site's Pagefind search index, read back from its gzipped fragments."""
+    records = []
+    for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        records.append(json.loads(data))
+    return records

@@ -58,6 +58,10 @@ def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
     targets = table.split("## Targets", 1)[1]
     assert targets.count("| — |") == 9
     assert "## The targets, honestly" in table
+    # The first search in Chromium, ours and Material's lunr, at the largest size.
+    search = table.split("## Search: first result in Chromium", 1)[1]
+    assert "| 3 | Pagefind, per rule (ours) |" in search
+    assert "| 3 | Material lunr |" in search
     assert (out / "results.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
     # The report can be rewritten from the saved figures without measuring again.

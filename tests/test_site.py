@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import make_project, run_handbook
-from html_reading import article, page, text_of
+from html_reading import article, page, search_records, text_of
 
 pytestmark = pytest.mark.slow
 
@@ -58,9 +58,8 @@ def nav_links(site: Path, uri: str = "") -> list[str]:
 
 
 def search_locations(site: Path) -> set[str]:
-    """Pages in the search index (without section anchors)."""
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    return {doc["location"].split("#")[0] for doc in index["docs"]}
+    """Pages in the search index (without rule anchors)."""
+    return {record["url"].lstrip("/").split("#")[0] for record in search_records(site)}
 
 
 def test_navigation_has_categories_with_index_pages(lifecycle: Path) -> None:
@@ -298,7 +297,42 @@ def test_search_keeps_a_policy_number_one_term(sample_site: Path) -> None:
         "03600.001",
         "applies",
     ]
-    assert index["config"]["fields"]["tags"]["boost"] < index["config"]["fields"]["title"]["boost"]
+    # Material's one-file index is left with its settings only: the entries are Pagefind's.
+    assert index["docs"] == []
+
+
+def test_each_rule_is_a_search_entry_at_its_anchor(sample_site: Path) -> None:
+    records = {record["url"].lstrip("/"): record for record in search_records(sample_site)}
+    standard = records["pinole-customer-service/#standard-9"]
+    assert standard["meta"]["title"].startswith(
+        "Pinole · Standard 9: Update your voicemail greeting"
+    )
+    assert standard["meta"]["preview"].startswith("Update your voicemail greeting")
+    assert "corona-customer-care/#telephone-4" in records
+    assert "corona-customer-care/#principle-3" in records
+    # The page's own entry is previewed by its summary, not by the review banner.
+    page = records["pinole-customer-service/"]
+    assert page["meta"]["preview"].startswith("The City of Pinole is committed")
+    # Every entry's anchor exists on its page.
+    for url in records:
+        path, _, anchor = url.partition("#")
+        if anchor:
+            html_text = (sample_site / path / "index.html").read_text(encoding="utf-8")
+            assert f'id="{anchor}"' in html_text, url
+
+
+def test_listing_pages_are_not_search_entries(sample_site: Path) -> None:
+    pages = search_locations(sample_site)
+    assert "pinole-customer-service/" in pages
+    for listing in ("", "reviews/", "tags/", "customer-service/", "training/"):
+        assert listing not in pages
+
+
+def test_synonyms_are_indexed_with_the_rule_that_uses_the_handbook_word(sample_site: Path) -> None:
+    # handbook.yaml: angry: [irate, upset]; Corona's principle 3 says "Irate customers".
+    records = {record["url"].lstrip("/"): record for record in search_records(sample_site)}
+    assert "angry" in records["corona-customer-care/#principle-3"]["content"].split()
+    assert "angry" not in records["pinole-customer-service/#standard-9"]["content"].split()
 
 
 def test_no_external_assets(sample_site: Path) -> None:

@@ -64,6 +64,7 @@ def test_search_results_show_hostile_titles_as_text(
     page.screenshot(path=str(tmp_path / "search.png"))
     assert dialogs == []
     assert injected == []
-    assert "P0 <script>alert('xss-1')</script>" in shown
+    # A handbook contact's hours (Contacts page) and the policy title (its rules' titles).
+    assert "P8 <script>alert('xss-1')</script>" in shown
     assert "P10 <img src=x onerror=alert('xss-3')>" in shown
     assert page.title() == f"{hostile(10)} - {hostile(1)}"

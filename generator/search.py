@@ -1,0 +1,248 @@
+"""Search entries: one per rule of a policy, plus one per page, and the Pagefind index of them.
+
+The site stage (site.py) hands the built pages to `write_index`; the entries of a policy page come
+from the model (`policy_entries`), so each principle, guideline, standard, procedure step,
+definition and contact is found on its own and opens at its own anchor. Pagefind writes a chunked
+index: a browser downloads only the parts a query needs, not one file of the whole handbook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Guideline, Policy, Principle, Standard
+from .render import PolicyView, format_target, plain_text, slugify
+
+# Rule titles are cut here: a result title is read at a glance, its preview holds the rest.
+_TITLE_WORDS = 60
+_PREVIEW_CHARS = 300
+
+# Pagefind's weights (1 is ordinary text, headings default to 7). A rule's own words outrank
+# what only describes the policy.
+WEIGHT_TITLE = 7.0
+WEIGHT_TEXT = 1.0
+WEIGHT_DESCRIPTIVE = 0.2
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One search result: where it opens, how it is titled, its preview and its words."""
+
+    anchor: str  # "" for the page itself
+    title: str
+    preview: str
+    text: str
+    # Words that describe rather than state (tags, department): found, but ranked low.
+    descriptive: str = ""
+    # The words that name the rule (its first sentence, the policy title): ranked highest.
+    heading: str = ""
+
+
+@dataclass
+class SearchPage:
+    """The entries of one built page, or the page's own text when it has no entries."""
+
+    url: str
+    title: str
+    entries: list[SearchEntry] = field(default_factory=list)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary before `limit` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + " …"
+
+
+def _words(*texts: str | None) -> str:
+    return " ".join(plain_text(t) for t in texts if t)
+
+
+def _principle_text(item: Principle) -> str:
+    return _words(item.text, *item.points)
+
+
+def _guideline_text(item: Guideline) -> str:
+    examples = [
+        part
+        for example in item.examples
+        for part in (example.say, example.better, example.never, example.note)
+    ]
+    return _words(item.rule, item.why, *item.points, *examples, *item.avoid)
+
+
+def _standard_text(item: Standard) -> str:
+    target = format_target(item.target) if item.target else ""
+    return " ".join(
+        part
+        for part in (_words(item.commitment, item.detail, *item.points), item.channel, target)
+        if part
+    )
+
+
+def policy_name(policy: Policy) -> str:
+    """How a reader names the policy in a result title: its short title, else its title."""
+    return policy.short_title or policy.title
+
+
+def _rule(anchor: str, prefix: str, label: str, heading: str, text: str) -> SearchEntry:
+    words = plain_text(heading)
+    return SearchEntry(
+        anchor=anchor,
+        title=f"{prefix} · {label}: {_shorten(words, _TITLE_WORDS)}",
+        preview=_shorten(text, _PREVIEW_CHARS),
+        text=text,
+        # The label ("Telephone contact 4") is shared by many rules: it would rank them alike.
+        descriptive=f"{prefix} {label}",
+        heading=words,
+    )
+
+
+def policy_entries(view: PolicyView) -> list[SearchEntry]:
+    """The page entry of a policy (previewed by its summary) and one entry per rule."""
+    policy = view.policy
+    name = policy_name(policy)
+    number = f"Policy {policy.number}" if policy.number else ""
+    page_text = " ".join(
+        part for part in (number, _words(policy.summary, policy.purpose, policy.scope)) if part
+    )
+    entries = [
+        SearchEntry(
+            anchor="",
+            title=f"{policy.title} ({policy.number})" if policy.number else policy.title,
+            heading=" ".join(part for part in (policy.title, policy.number) if part),
+            preview=_shorten(plain_text(policy.summary), _PREVIEW_CHARS),
+            text=page_text,
+            descriptive=" ".join([name, *policy.tags, *map(html.unescape, view.tags)]),
+        )
+    ]
+
+    def add(anchor: str, label: str, heading: str, text: str) -> None:
+        entries.append(_rule(anchor, name, label, heading, text))
+
+    for number_, principle in enumerate(policy.principles, 1):
+        add(
+            f"principle-{number_}",
+            f"Principle {number_}",
+            principle.text,
+            _principle_text(principle),
+        )
+    for group in policy.guidelines:
+        for number_, item in enumerate(group.items, 1):
+            add(
+                f"{group.channel}-{number_}",
+                f"{group.title} {number_}",
+                item.rule,
+                _guideline_text(item),
+            )
+    for _title, _slug, items in view.standard_groups:
+        for anchor, standard in items:
+            label = f"Standard {anchor.removeprefix('standard-')}"
+            add(anchor, label, standard.commitment, _standard_text(standard))
+    for procedure in policy.procedures:
+        slug = slugify(procedure.title)
+        for number_, step in enumerate(procedure.steps, 1):
+            add(
+                f"{slug}-{number_}",
+                f"{procedure.title}, step {number_}",
+                step.text,
+                _principle_text(step),
+            )
+    for number_, definition in enumerate(policy.definitions, 1):
+        text = f"{definition.term}: {plain_text(definition.meaning)}"
+        add(f"definition-{number_}", "Definition", definition.term, text)
+    owner = policy.owner
+    owner_text = " ".join(p for p in (owner.name, owner.title, owner.email, owner.phone) if p)
+    add("contact-owner", "Contact", "Policy owner", f"Policy owner: {owner_text}")
+    for number_, contact in enumerate(policy.contacts, 1):
+        parts = (contact.name, contact.phone, contact.email, contact.hours)
+        text = f"{contact.role}: " + " ".join(p for p in parts if p)
+        add(f"contact-{number_}", "Contact", contact.role, text)
+    return entries
+
+
+@functools.cache
+def _synonym_pattern(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    # One pattern per searched-for word, compiled once: it runs over every part of every entry.
+    words = "|".join(re.escape(alternative) for alternative in alternatives)
+    return re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+
+
+def synonym_words(text: str, synonyms: Mapping[str, Sequence[str]]) -> list[str]:
+    """The searched-for words whose handbook words occur in `text` (a word or its start)."""
+    return [
+        word
+        for word, alternatives in synonyms.items()
+        if alternatives and _synonym_pattern(tuple(alternatives)).search(text)
+    ]
+
+
+def _record_html(
+    entry: SearchEntry, page_title: str, language: str, synonyms: Mapping[str, Sequence[str]]
+) -> str:
+    """A small HTML document Pagefind indexes for one entry: weights say what ranks higher.
+    Each part carries the searched-for words of its own synonyms, at its own weight."""
+    esc = html.escape
+
+    def part(weight: float, text: str) -> str:
+        words = " ".join([text, *synonym_words(text, synonyms)])
+        return f'<p data-pagefind-weight="{weight}">{esc(words)}</p>'
+
+    return (
+        f'<html lang="{esc(language)}"><body><main>'
+        + part(WEIGHT_TITLE, entry.heading or entry.title)
+        + part(WEIGHT_TEXT, entry.text)
+        + part(WEIGHT_DESCRIPTIVE, entry.descriptive)
+        + f'<span data-pagefind-meta="title[data-value]" data-value="{esc(entry.title)}"></span>'
+        + f'<span data-pagefind-meta="preview[data-value]" data-value="{esc(entry.preview)}">'
+        + "</span>"
+        + f'<span data-pagefind-meta="page[data-value]" data-value="{esc(page_title)}"></span>'
+        + "</main></body></html>"
+    )
+
+
+async def _write(
+    pages: Iterable[SearchPage],
+    output: Path,
+    language: str,
+    synonyms: Mapping[str, Sequence[str]],
+) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(output_path=str(output), force_language=language)
+    async with PagefindIndex(config=config) as index:
+        # One request at a time: concurrent requests (asyncio.gather) to Pagefind 1.5.2's
+        # service were seen to hang, both processes idle, after the first batch.
+        for page in pages:
+            for entry in page.entries:
+                await index.add_html_file(
+                    content=_record_html(entry, page.title, language, synonyms),
+                    url=page.url + (f"#{entry.anchor}" if entry.anchor else ""),
+                )
+        await index.write_files()
+
+
+def write_index(
+    pages: Iterable[SearchPage],
+    output: Path,
+    language: str,
+    synonyms: Mapping[str, Sequence[str]],
+) -> None:
+    """Write the Pagefind index of `pages` into `output` (the site's `pagefind/` folder)."""
+    asyncio.run(_write(pages, output, language, synonyms))
+
+
+def material_stub(separator: str, synonyms: Mapping[str, Sequence[str]]) -> str:
+    """Material's search_index.json without documents: its config, and our synonyms for the
+    search worker (so a page opened from a result highlights the words that were found)."""
+    config = {"lang": ["en"], "separator": separator, "pipeline": [], "synonyms": synonyms}
+    return json.dumps({"config": config, "docs": []})
