@@ -32,5 +32,8 @@ def search_records(site: Path) -> list[dict[str, Any]]:
     records = []
     for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
-        records.append(json.loads(data))
+        record = json.loads(data)
+        # A record links to its `href` meta (page and #anchor), as the search worker does.
+        record["url"] = record["meta"].get("href", record["url"])
+        records.append(record)
     return records

@@ -19,6 +19,7 @@ var STOP_WORDS = new Set((
 
 var site = new URL("../", self.location.href);
 var pagefind = null;
+var ready = null;
 var synonyms = {};
 var latest = 0;
 var RECORDS = 1;
@@ -95,7 +96,8 @@ function relative(url) {
 function toItem(data, words, score) {
   var meta = data.meta || {};
   var marked = wordsToMark(words);
-  var url = relative(data.url);
+  // The record's page and #anchor (generator/search.py indexes records from files).
+  var url = relative(meta.href || data.url);
   var title = highlight(meta.title || "", marked);
   var preview = highlight(meta.preview || "", marked);
   var rule = url.indexOf("#") !== -1;
@@ -144,6 +146,8 @@ async function setup(config) {
 
 async function query(value) {
   var id = ++latest;
+  // A query typed while the index is still loading waits for it, rather than failing.
+  await ready;
   var words = queryWords(value);
   if (!words.length) {
     self.postMessage({ type: RESULT, data: { items: [], total: 0 } });
@@ -192,6 +196,6 @@ async function rank(wanted) {
 
 self.addEventListener("message", function (event) {
   var message = event.data;
-  if (message.type === SETUP) setup(message.data.config);
+  if (message.type === SETUP) ready = setup(message.data.config);
   else if (message.type === QUERY) query(message.data);
 });
