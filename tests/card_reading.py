@@ -15,13 +15,6 @@ from pypdf import PdfReader
 from conftest import ROOT
 
 MM = 72 / 25.4
-SAMPLE_IDS = [
-    "corona-customer-care",
-    "moreno-valley-customer-care-standards",
-    "pinole-customer-service",
-    "portland-bes-customer-service",
-    "utility-customer-service-training",
-]
 SITE_URL = "https://intranet.example.gov/handbook/"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "cards"
 

@@ -93,6 +93,15 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ---- editions (issue 12): the acceptance scenario, published once per test session.
 
+# The sample handbook: five published policies, named by their files in policies/ (stated
+# here, never read from the model under test).
+SAMPLE_IDS = [
+    "corona-customer-care",
+    "moreno-valley-customer-care-standards",
+    "pinole-customer-service",
+    "portland-bes-customer-service",
+    "utility-customer-service-training",
+]
 PINOLE = "pinole-customer-service"
 # The email standard's target, with the lines around it that make it the only match.
 PINOLE_EMAIL_TARGET = (

@@ -11,7 +11,6 @@ import pdfplumber
 import pytest
 from card_reading import (
     ARTIFACTS,
-    SAMPLE_IDS,
     SITE_URL,
     assert_size,
     page_sizes_mm,
@@ -21,7 +20,7 @@ from card_reading import (
 )
 from pypdf import PdfReader
 
-from conftest import make_project, run_handbook
+from conftest import SAMPLE_IDS, make_project, run_handbook
 from html_reading import article, page
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 import yaml
 
-from conftest import ROOT, make_project, run_handbook, tree_digest
+from conftest import ROOT, SAMPLE_IDS, make_project, run_handbook, tree_digest
 from generator.pdf import PdfError, render_pdf
 from generator.pipeline import prepare, start_pdfs
 from generator.render import Renderer, SiteOptions
@@ -24,17 +24,8 @@ EPOCH = "1790000000"  # 2026-09-21, fixed for the reproducibility builds
 pytestmark = pytest.mark.slow
 
 
-# The sample handbook: five published policies, named by their files in policies/. Titles and
-# categories are read from those files as written (the input), never from the loaded model.
-SAMPLE_IDS = [
-    "corona-customer-care",
-    "moreno-valley-customer-care-standards",
-    "pinole-customer-service",
-    "portland-bes-customer-service",
-    "utility-customer-service-training",
-]
-
-
+# Titles and categories of the sample's policies (conftest.SAMPLE_IDS) are read from their files
+# as written (the input), never from the loaded model.
 def source_field(policy_id: str, field: str) -> str:
     """A top-level text field of a sample policy, as its file spells it."""
     data = yaml.safe_load((ROOT / "policies" / f"{policy_id}.yaml").read_text(encoding="utf-8"))
