@@ -121,8 +121,9 @@ def test_saving_a_policy_or_a_template_reloads_the_open_page(
     with stylesheet.open("a") as out:
         out.write("\n.hb-footer__edition { letter-spacing: 3px; }\n")
     page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('.hb-footer__edition'))"
-        ".letterSpacing === '3px'",
+        # The page may be mid-reload (no footer yet) when the condition is checked.
+        "() => { const footer = document.querySelector('.hb-footer__edition');"
+        " return footer !== null && getComputedStyle(footer).letterSpacing === '3px'; }",
         timeout=RELOAD_WAIT_MS,
     )
     assert visit.console_errors == []
