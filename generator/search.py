@@ -8,11 +8,11 @@ index: a browser downloads only the parts a query needs, not one file of the who
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import html
 import json
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -216,19 +216,22 @@ def _record_html(
     )
 
 
-async def _write(
+def _write(
     pages: Iterable[SearchPage],
     output: Path,
     language: str,
     synonyms: Mapping[str, Sequence[str]],
 ) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
+    from pagefind.service import get_executable
 
-    config = IndexConfig(output_path=str(output), force_language=language)
-    # Every record is written as a small file and the folder indexed in one request: the Python
-    # service answers one request per 0.1 s poll, so a request per record took 20 s for 200 and
-    # never finished at 1,000 policies. A record's address (page and #anchor) cannot come from a
-    # file name, so it travels as the `href` meta, which the search worker links to.
+    binary = get_executable()
+    if binary is None:
+        raise RuntimeError("Pagefind's binary is not installed (the pagefind[bin] package)")
+    # Every record is written as a small file and the folder indexed by one run of Pagefind's
+    # own command: its Python service answers one request per 0.1 s poll (20 s for 200 records),
+    # and was seen to leave pagefind-entry.json empty when it was stopped after writing. A
+    # record's address (page and #anchor) cannot come from a file name, so it travels as the
+    # `href` meta, which the search worker links to.
     with tempfile.TemporaryDirectory(prefix=".search-", dir=output.parent) as folder:
         number = 0
         for page in pages:
@@ -237,9 +240,9 @@ async def _write(
                 href = page.url + (f"#{entry.anchor}" if entry.anchor else "")
                 record = _record_html(entry, page.title, language, synonyms, href)
                 (Path(folder) / f"{number:06d}.html").write_text(record, encoding="utf-8")
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(str(Path(folder).resolve()))
-            await index.write_files()
+        command = [str(binary), "--site", folder, "--output-path", str(output.resolve())]
+        command += ["--force-language", language, "--quiet"]
+        subprocess.run(command, check=True, capture_output=True)
 
 
 def write_index(
@@ -249,7 +252,7 @@ def write_index(
     synonyms: Mapping[str, Sequence[str]],
 ) -> None:
     """Write the Pagefind index of `pages` into `output` (the site's `pagefind/` folder)."""
-    asyncio.run(_write(pages, output, language, synonyms))
+    _write(pages, output, language, synonyms)
 
 
 def material_stub(separator: str, synonyms: Mapping[str, Sequence[str]]) -> str:
