@@ -2,8 +2,9 @@
 
 Python decides the content (points, review line, QR code) and the geometry (card sizes, how cards
 are imposed on a sheet, where the crop marks go); `templates/cards/` lays them out and
-`generator/pdf.py` renders them. Whether a card fits is measured from the real layout: each side
-must render to exactly one page. Counting characters would guess; the layout knows.
+`generator/pdf.py` renders them. Each card is laid out once: that render is the card's PDF, says
+whether each side fits (where its text ends, against where its footer begins: counting
+characters would guess, the layout knows), and its pages are placed on the print sheets.
 """
 
 from __future__ import annotations
@@ -27,7 +28,18 @@ from .model import (
     StandardGroup,
     Status,
 )
-from .pdf import PdfCache, PdfError, PdfJob, PdfMetadata, RenderedPdf, render_pdf, source_date
+from .pdf import (
+    PdfCache,
+    PdfError,
+    PdfFailure,
+    PdfJob,
+    PdfMetadata,
+    Placement,
+    RenderedPdf,
+    impose_pages,
+    render_pdf,
+    source_date,
+)
 from .render import Renderer, format_target, inline_markdown, revision_note
 from .review import PolicyReview, ReviewStatus
 
@@ -388,17 +400,6 @@ def sheet_pages(cards: Sequence[CardView], layout: SheetLayout) -> list[SheetPag
 
 
 @dataclass(frozen=True)
-class PageRule:
-    """A named page of the card document: its size and margins in millimetres."""
-
-    name: str
-    width_mm: float
-    height_mm: float
-    margin_mm: float
-    margin_right_mm: float
-
-
-@dataclass(frozen=True)
 class CardEntry:
     """One card on the "Desk cards" page."""
 
@@ -500,21 +501,18 @@ def _card_markdown(policy_urls: Mapping[str, str]) -> Callable[[str], str]:
 
 def render_card_document(
     renderer: Renderer,
-    cards: Sequence[CardView],
+    card: CardView,
     geometry: CardGeometry,
     *,
-    page_rules: Sequence[PageRule],
-    side_pages: Sequence[tuple[str, str]],
-    measure: bool,
     policy_urls: Mapping[str, str],
+    measure: bool = False,
 ) -> str:
-    """Print HTML of desk cards, each card a front page then a back page."""
+    """Print HTML of one desk card: its front page, then its back page (with `measure`, each
+    side on as many pages as its text needs)."""
     return renderer.render(
         "cards/card.html.j2",
-        cards=cards,
+        card=card,
         geometry=geometry,
-        page_rules=page_rules,
-        side_pages=side_pages,
         measure=measure,
         card_md=_card_markdown(policy_urls),
     )
@@ -527,16 +525,15 @@ def render_sheet_document(
     layout: SheetLayout,
     *,
     caption_top_mm: float | None,
-    policy_urls: Mapping[str, str],
 ) -> str:
-    """Print HTML of card sheets: fronts and backs on alternate pages, crop marks on fronts."""
+    """Print HTML of the frame of card sheets: crop marks on the fronts and a caption per page
+    (the cards are placed on it from their own PDFs)."""
     return renderer.render(
         "cards/sheet.html.j2",
         pages=pages,
         geometry=geometry,
         layout=layout,
         caption_top_mm=caption_top_mm,
-        card_md=_card_markdown(policy_urls),
     )
 
 
@@ -545,8 +542,14 @@ def render_cards_page(renderer: Renderer, listing: CardListing) -> str:
     return renderer.render("cards.md.j2", listing=listing)
 
 
-class _CardRenderer:
-    """Renders card documents of one handbook and card size through the PDF stage."""
+# Element ids of card.html.j2 whose place in the layout says whether a side fits.
+SIDE_IDS = ("front-flow", "front-foot", "back-flow", "back-foot")
+CARD_JOB_PREFIX = "cards/"
+
+
+class CardRenders:
+    """The PDF jobs of one handbook's desk cards and print-sheet frames, and the renders of
+    derived cards being fitted."""
 
     def __init__(self, renderer: Renderer, geometry: CardGeometry, site_url: str | None):
         self.renderer = renderer
@@ -559,11 +562,10 @@ class _CardRenderer:
             else {}
         )
 
-    def pdf(self, html: str, title: str) -> RenderedPdf:
-        """Render one card document to PDF, or take it from the PDF cache when unchanged."""
+    def _job(self, name: str, html: str, title: str, extents: tuple[str, ...] = ()) -> PdfJob:
         settings = self.handbook.settings
-        job = PdfJob(
-            name=title,
+        return PdfJob(
+            name=name,
             html=html,
             root=self.handbook.root,
             base_dir=self.handbook.root / "templates" / "cards",
@@ -576,8 +578,45 @@ class _CardRenderer:
                 created=source_date(),
                 modified=source_date(),
             ),
+            extents=extents,
         )
-        # The measuring render is cached too: an unchanged handbook rebuilds no card at all.
+
+    def card_job(self, card: CardView, *, measure: bool = False) -> PdfJob:
+        """The one layout of a card: its PDF, which also says whether each side fits (with
+        `measure`: the layout that says how many pages a side that does not fit needs)."""
+        html = render_card_document(
+            self.renderer, card, self.geometry, policy_urls=self.policy_urls, measure=measure
+        )
+        name = card_path(card.policy_id).removeprefix(CARDS_DIR.as_posix() + "/")
+        return self._job(
+            f"{CARD_JOB_PREFIX}{'measure-' if measure else ''}{name}",
+            html,
+            f"Desk card: {card.title} ({card.policy_title})",
+            SIDE_IDS,
+        )
+
+    def frame_job(self, cards: Sequence[CardView], sheet: PaperSize) -> PdfJob:
+        """The frame of the print sheets on `sheet` paper: crop marks and captions."""
+        layout = impose(self.geometry.size, sheet)
+        # A caption goes in the top margin only where it clears the crop marks.
+        caption_top = 4.0 if layout.top_mm >= MARGIN_FOR_OUTER_MARKS + 4 else None
+        html = render_sheet_document(
+            self.renderer,
+            sheet_pages(cards, layout),
+            self.geometry,
+            layout,
+            caption_top_mm=caption_top,
+        )
+        return self._job(
+            f"{CARD_JOB_PREFIX}sheet-{sheet.key}.frame.pdf",
+            html,
+            f"Desk cards on {sheet.label} paper",
+        )
+
+    def render(self, card: CardView, *, measure: bool = False) -> RenderedPdf:
+        """Lay one card out here (fitting a derived card, or measuring one that does not fit),
+        or take it from the PDF cache."""
+        job = self.card_job(card, measure=measure)
         key = self.cache.key(job)
         cached = self.cache.get(key)
         if cached is not None:
@@ -588,80 +627,45 @@ class _CardRenderer:
             base_dir=job.base_dir,
             stylesheets=job.stylesheets,
             metadata=job.metadata,
+            extents=job.extents,
         )
         self.cache.put(key, rendered)
         return rendered
 
-    def measure(self, cards: Sequence[CardView]) -> list[tuple[int, int]]:
-        """Pages each card's front and back take in the real layout, from one render.
+    def fits(self, rendered: RenderedPdf) -> tuple[bool, bool]:
+        """Whether the front and the back of a rendered card fit: the side's text ends a
+        footer gap above its footer. (Text that runs past the card's edge is cut there, and
+        the footer after it is not laid out at all.)"""
+        gap = self.geometry.footer_gap_mm * PT_PER_MM
+        fits = []
+        for side in ("front", "back"):
+            flow = rendered.extents.get(f"{side}-flow")
+            foot = rendered.extents.get(f"{side}-foot")
+            fits.append(flow is not None and foot is not None and flow[2] + gap <= foot[1] + 0.01)
+        return fits[0], fits[1]
 
-        Side k (front of card k//2, or its back) gets a page k millimetres wider than the card,
-        all of it in the right margin: the text column is the card's, and the page widths say
-        which page belongs to which side.
-        """
-        size, margin = self.geometry.size, self.geometry.content_margin_mm
-        rules = [
-            PageRule(f"m{k}", size.width_mm + k, size.height_mm, margin, margin + k)
-            for k in range(2 * len(cards))
-        ]
-        html = render_card_document(
-            self.renderer,
-            cards,
-            self.geometry,
-            page_rules=rules,
-            side_pages=[(f"m{2 * i}", f"m{2 * i + 1}") for i in range(len(cards))],
-            measure=True,
-            policy_urls=self.policy_urls,
-        )
-        rendered = self.pdf(html, "Desk card measurement")
-        counts = [[0, 0] for _ in cards]
-        for width_pt, _height_pt in rendered.page_sizes_pt:
-            card_index, side = divmod(round(width_pt / PT_PER_MM - size.width_mm), 2)
-            counts[card_index][side] += 1
-        return [(front, back) for front, back in counts]
+    def pages_needed(self, card: CardView) -> tuple[int, int]:
+        """How many card pages the front and the back of a card that does not fit would take,
+        for the error message: from the measuring layout, where each side flows on."""
+        rendered = self.render(card, measure=True)
+        front = rendered.extents["back-flow"][0]
+        return front, rendered.pages - front
 
-    def card_pdf(self, card: CardView) -> RenderedPdf:
-        """One card: its front page, then its back page, each exactly the card's size."""
-        size = self.geometry.size
-        html = render_card_document(
-            self.renderer,
-            [card],
-            self.geometry,
-            page_rules=[PageRule("card-page", size.width_mm, size.height_mm, 0, 0)],
-            side_pages=[("card-page", "card-page")],
-            measure=False,
-            policy_urls=self.policy_urls,
-        )
-        return self.pdf(html, f"Desk card: {card.title} ({card.policy_title})")
-
-    def sheet_pdf(self, cards: Sequence[CardView], sheet: PaperSize) -> RenderedPdf:
-        """Every card imposed on `sheet` paper, fronts and backs on alternate pages."""
-        layout = impose(self.geometry.size, sheet)
-        # A caption goes in the top margin only where it clears the crop marks.
-        caption_top = 4.0 if layout.top_mm >= MARGIN_FOR_OUTER_MARKS + 4 else None
-        html = render_sheet_document(
-            self.renderer,
-            sheet_pages(cards, layout),
-            self.geometry,
-            layout,
-            caption_top_mm=caption_top,
-            policy_urls=self.policy_urls,
-        )
-        return self.pdf(html, f"Desk cards on {sheet.label} paper")
-
-    def fit_derived(self, card: CardView) -> tuple[CardView, tuple[int, int]]:
+    def fit_derived(self, card: CardView) -> tuple[CardView, RenderedPdf]:
         """Keep as many leading points of a derived card as fit; the rest become 'more'."""
         total = len(card.points) + card.more
         low, high = 1, len(card.points) - 1
         best = replace(card, points=card.points[:1], more=total - 1)
+        kept: RenderedPdf | None = None
         while low <= high:
             middle = (low + high) // 2
             candidate = replace(card, points=card.points[:middle], more=total - middle)
-            if self.measure([candidate])[0][0] == 1:
-                best, low = candidate, middle + 1
+            rendered = self.render(candidate)
+            if self.fits(rendered)[0]:
+                best, kept, low = candidate, rendered, middle + 1
             else:
                 high = middle - 1
-        return best, self.measure([best])[0]
+        return best, kept if kept is not None else self.render(best)
 
 
 def overflow_errors(
@@ -698,16 +702,18 @@ def overflow_errors(
     return errors
 
 
-def build_cards(
-    renderer: Renderer,
-    site_dir: Path,
-    *,
-    site_url: str | None,
-) -> CardsBuilt:
-    """Write each published policy's card PDF and the Letter and A4 sheets into site_dir.
+@dataclass
+class CardPlan:
+    """The desk cards of one build: what each shows, and the PDF jobs that lay them out."""
 
-    Raises `BuildFailed` naming each policy whose card does not fit on its card.
-    """
+    engine: CardRenders
+    cards: list[CardView]
+    jobs: list[PdfJob]
+    warnings: tuple[str, ...]
+
+
+def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
+    """Each published policy's card and the print-sheet frames, as PDF jobs for the pool."""
     handbook = renderer.handbook
     geometry = GEOMETRY[handbook.settings.card_size]
     warnings: list[str] = []
@@ -721,28 +727,89 @@ def build_cards(
         card_view(policy, reviews.get(policy.id), handbook, site_url, geometry)
         for policy in renderer.published()
     ]
+    engine = CardRenders(renderer, geometry, site_url)
+    jobs = [engine.card_job(card) for card in cards]
+    if cards:
+        jobs += [engine.frame_job(cards, sheet) for sheet in SHEET_SIZES.values()]
+    return CardPlan(engine, cards, jobs, tuple(warnings))
+
+
+def card_failures(failures: Sequence[PdfFailure]) -> list[SourceError]:
+    """Cards or frames that could not be rendered: only our own templates and stylesheet go
+    into them, so the problem is ours to name."""
+    return [
+        SourceError(STYLESHEET.parent.as_posix(), 0, "", message)
+        for failure in failures
+        if failure.job.name.startswith(CARD_JOB_PREFIX)
+        for message in failure.error.messages
+    ]
+
+
+def _over(fit: tuple[bool, bool], needed: tuple[int, int]) -> tuple[int, int]:
+    """Pages per side for the error message: 1 where the side fits, else at least 2."""
+    front, back = (1 if ok else max(2, n) for ok, n in zip(fit, needed, strict=True))
+    return front, back
+
+
+def finish_cards(plan: CardPlan, rendered: Mapping[str, RenderedPdf], site_dir: Path) -> CardsBuilt:
+    """Check each card fits, then write the card PDFs and the Letter and A4 sheets, made of the
+    cards' own pages, into site_dir.
+
+    Raises `BuildFailed` naming each policy whose card does not fit on its card.
+    """
+    handbook = plan.engine.handbook
+    cards = list(plan.cards)
     if not cards:
-        return CardsBuilt((), tuple(warnings))
-    engine = _CardRenderer(renderer, geometry, site_url)
+        return CardsBuilt((), plan.warnings)
+    engine = plan.engine
+    renders = [rendered[job.name] for job in plan.jobs[: len(cards)]]
     try:
-        pages = engine.measure(cards)
+        fits = [engine.fits(render) for render in renders]
         for index, card in enumerate(cards):
-            if card.derived and pages[index][0] > 1:
-                cards[index], pages[index] = engine.fit_derived(card)
-        errors = overflow_errors(handbook, cards, pages, geometry.size)
-        if errors:
-            raise BuildFailed(sorted(errors))
-        outputs = {card_path(card.policy_id): engine.card_pdf(card) for card in cards}
-        for key, sheet in SHEET_SIZES.items():
-            outputs[sheet_path(key)] = engine.sheet_pdf(cards, sheet)
+            if card.derived and not fits[index][0]:
+                cards[index], renders[index] = engine.fit_derived(card)
+                fits[index] = engine.fits(renders[index])
+        # The kept layout decides; the measuring one only says how far over a side runs.
+        overfull = [
+            (card, _over(fit, engine.pages_needed(card)))
+            for card, fit in zip(cards, fits, strict=True)
+            if not all(fit)
+        ]
     except PdfError as failure:
-        # Only our own templates and stylesheet go into a card; a problem is ours to name.
         raise BuildFailed(
             [SourceError(STYLESHEET.parent.as_posix(), 0, "", m) for m in failure.messages]
         ) from None
+    errors = overflow_errors(
+        handbook,
+        [card for card, _ in overfull],
+        [pages for _, pages in overfull],
+        engine.geometry.size,
+    )
+    if errors:
+        raise BuildFailed(sorted(errors))
+    outputs = {
+        card_path(card.policy_id): render.data for card, render in zip(cards, renders, strict=True)
+    }
+    numbers = {card.policy_id: number for number, card in enumerate(cards)}
+    for key, sheet in SHEET_SIZES.items():
+        layout = impose(engine.geometry.size, sheet)
+        placements = [
+            [
+                Placement(
+                    source=numbers[placed.card.policy_id],
+                    page=0 if page.side == "front" else 1,
+                    x_pt=placed.x_mm * PT_PER_MM,
+                    y_pt=placed.y_mm * PT_PER_MM,
+                )
+                for placed in page.cards
+            ]
+            for page in sheet_pages(cards, layout)
+        ]
+        frame = rendered[f"{CARD_JOB_PREFIX}sheet-{key}.frame.pdf"].data
+        outputs[sheet_path(key)] = impose_pages(frame, [r.data for r in renders], placements)
     (site_dir / CARDS_DIR).mkdir(parents=True, exist_ok=True)
-    for relative, rendered in outputs.items():
-        (site_dir / relative).write_bytes(rendered.data)
-    for warning in warnings:
+    for relative, data in outputs.items():
+        (site_dir / relative).write_bytes(data)
+    for warning in plan.warnings:
         log.warning(warning)
-    return CardsBuilt(tuple(outputs), tuple(warnings))
+    return CardsBuilt(tuple(outputs), plan.warnings)

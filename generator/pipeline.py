@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import os
 import urllib.parse
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .cards import CARD_JOB_PREFIX, CardPlan, card_failures, finish_cards
 from .changes import Edition, unexplained_changes
 from .editions import (
     EditionRequest,
@@ -240,7 +242,7 @@ def build(
     `before_publish`, when given, runs on the finished build folder just before the swap (the
     publish command stages its edition from the PDFs there); if it fails, nothing is published.
     """
-    from .cards import build_cards, cards_page
+    from .cards import cards_page, plan_cards
     from .site import build_site
 
     # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
@@ -255,38 +257,24 @@ def build(
         remove_leftovers(site_dir)
         remove_staging_leftovers(prepared.handbook.root)
         build_dir = new_build_dir(site_dir)
-        # PDFs render in worker processes while this process builds the site.
-        pdf_run = start_pdfs(prepared.handbook, renderer, progress) if pdfs else None
+        url = site_url or prepared.handbook.settings.site_url
+        # PDFs and cards render in worker processes while this process builds the site.
+        cards = plan_cards(renderer, site_url=url)
+        pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
         try:
             with _stage(progress, SITE):
-                build_site(
-                    prepared.handbook.root,
-                    build_dir,
-                    lambda: pages,
-                    site_url=site_url or prepared.handbook.settings.site_url,
-                )
-                write_register(
-                    prepared.handbook,
-                    prepared.report,
-                    build_dir,
-                    site_url or prepared.handbook.settings.site_url,
-                )
-            with _stage(progress, CARDS):
-                build_cards(
-                    renderer, build_dir, site_url=site_url or prepared.handbook.settings.site_url
-                )
-            if pdf_run is not None:
-                write_pdfs(prepared.handbook, pdf_run, build_dir / "pdf")
+                build_site(prepared.handbook.root, build_dir, lambda: pages, site_url=url)
+                write_register(prepared.handbook, prepared.report, build_dir, url)
+            write_pdfs(prepared.handbook, pdf_run, build_dir, progress)
+            if pdfs:
                 copy_edition_pdfs(prepared.history, build_dir / "pdf")
-                progress.finish(PDFS)
             if before_publish is not None:
                 before_publish(build_dir)
         except BaseException:
             discard(build_dir)
             raise
         finally:
-            if pdf_run is not None:
-                pdf_run.batch.close()
+            pdf_run.batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
 
@@ -307,22 +295,28 @@ def copy_edition_pdfs(history: tuple[Edition, ...], pdf_dir: Path) -> None:
 
 @dataclass
 class PrintRun:
-    """The print PDFs being rendered, and the book they are joined into."""
+    """The print PDFs and desk cards being rendered, and the book they are joined into."""
 
     batch: PdfBatch
-    book: PrintBook
+    book: PrintBook | None
+    cards: CardPlan | None = None
 
 
 def start_pdfs(
-    handbook: Handbook, renderer: Renderer, progress: Progress | None = None
+    handbook: Handbook,
+    renderer: Renderer,
+    progress: Progress | None = None,
+    *,
+    cards: CardPlan | None = None,
+    book: bool = True,
 ) -> PrintRun:
     """Render the print HTML here and start the PDFs in worker processes (cached by content):
-    the book's front matter and one PDF per policy, which is also its chapter of the book."""
+    the book's front matter and one PDF per policy, which is also its chapter of the book (unless
+    `book` is false), and the desk cards of `cards`."""
     progress = progress or NoProgress()
-    progress.start(PDFS)
     settings = handbook.settings
     when = source_date()
-    book = print_book(renderer)
+    printed = print_book(renderer) if book else None
     jobs = [
         PdfJob(
             name=document.filename,
@@ -343,27 +337,51 @@ def start_pdfs(
             label_prefix=document.label_prefix,
             policy_ids=document.policy_ids,
         )
-        for document in (book.front, *book.chapters)
+        for document in ((printed.front, *printed.chapters) if printed else ())
     ]
-    batch = PdfBatch(jobs, PdfCache(handbook.root / ".cache" / "pdf"))
-    progress.count(PDFS, len(jobs), len(batch.results))
-    for future in batch.futures.values():
-        future.add_done_callback(lambda _: progress.advance(PDFS))
-    return PrintRun(batch, book)
+    card_jobs = cards.jobs if cards is not None else []
+    batch = PdfBatch([*jobs, *card_jobs], PdfCache(handbook.root / ".cache" / "pdf"))
+    # Each stage counts its own documents: the book's and the cards'.
+    for stage, names in ((PDFS, [j.name for j in jobs]), (CARDS, [j.name for j in card_jobs])):
+        if not names:
+            continue
+        progress.start(stage)
+        progress.count(stage, len(names), sum(name in batch.results for name in names))
+        for name in names:
+            future = batch.futures.get(name)
+            if future is not None:
+                future.add_done_callback(functools.partial(_advance, progress, stage))
+    return PrintRun(batch, printed, cards)
 
 
-def write_pdfs(handbook: Handbook, run: PrintRun, folder: Path) -> None:
-    """Wait for the PDFs, join the book from its front matter and the policies' own PDFs, and
-    write them; a failed one fails the build naming its source."""
+def _advance(progress: Progress, stage: str, _future: object) -> None:
+    progress.advance(stage)
+
+
+def write_pdfs(
+    handbook: Handbook, run: PrintRun, site_dir: Path, progress: Progress | None = None
+) -> None:
+    """Wait for the PDFs; write the desk cards and their sheets, then the policy PDFs and the
+    book joined from its front matter and the policies' own PDFs. A failed one fails the build
+    naming its source."""
+    progress = progress or NoProgress()
     try:
         rendered = run.batch.wait()
     except PdfBatchFailed as failed:
-        raise BuildFailed(pdf_errors(handbook, failed.failures)) from None
+        print_failures = [f for f in failed.failures if not f.job.name.startswith(CARD_JOB_PREFIX)]
+        raise BuildFailed(
+            sorted([*pdf_errors(handbook, print_failures), *card_failures(failed.failures)])
+        ) from None
+    if run.cards is not None:
+        finish_cards(run.cards, rendered, site_dir)
+        progress.finish(CARDS)
+    if run.book is None:
+        return
+    folder = site_dir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
     front = run.book.front.filename
-    for name, pdf in rendered.items():
-        if name != front:
-            (folder / name).write_bytes(pdf.data)
+    for document in run.book.chapters:
+        (folder / document.filename).write_bytes(rendered[document.filename].data)
     chapters = [
         Chapter(
             data=rendered[document.filename].data,
@@ -374,6 +392,7 @@ def write_pdfs(handbook: Handbook, run: PrintRun, folder: Path) -> None:
         for document in run.book.chapters
     ]
     (folder / front).write_bytes(assemble_book(rendered[front].data, chapters))
+    progress.finish(PDFS)
 
 
 def pdf_errors(handbook: Handbook, failures: list[PdfFailure]) -> list[SourceError]:
