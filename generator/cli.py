@@ -559,7 +559,7 @@ def _reviewed(root: Path, arguments: argparse.Namespace) -> int:
         recorded = record_review(handbook, arguments.policy_id, on, arguments.note, today)
     except RecordRefused as refusal:
         print(f"handbook reviewed: {refusal}; nothing was changed", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAILED
     print(f"Recorded a review of {recorded.policy_id} on {on} in {_shown(recorded.path)}:")
     print(f"  last_reviewed: {on}")
     print(f"  revision_history: + {on}, review, {recorded.summary}")
