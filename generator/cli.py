@@ -637,7 +637,7 @@ def _review_table(report: ReviewReport, *, colour: bool) -> str:
 
 def _review_warnings(prepared: Prepared) -> list[str]:
     """Compiler-style warnings for overdue and due-soon policies, pointing at the date's line."""
-    from .review import ReviewStatus, owner_label
+    from .review import ReviewStatus, owner_clause
 
     warnings = []
     for review in prepared.report.reviews:
@@ -653,7 +653,7 @@ def _review_warnings(prepared: Prepared) -> list[str]:
         else:
             what = f"review due in {review.days_left} days ({review.next_review})"
         warnings.append(
-            f"{origin.path}:{line}: warning: {what}: {policy.title}; owner {owner_label(policy)}"
+            f"{origin.path}:{line}: warning: {what}: {policy.title}; {owner_clause(policy)}"
         )
     return warnings
 
