@@ -710,13 +710,13 @@ def review_footer(review: PolicyReview | None) -> str:
 def revision_note(policy: Policy) -> str | None:
     """The latest revision as a footer says it: 'Version 2.0, revised 2026-11-27'; a policy only
     ever reviewed says 'Reviewed …', since a review changes no page."""
-    revision = policy.last_revision()
-    if revision is None:
-        reviews = [entry.date for entry in policy.revision_history]
-        return f"Reviewed {max(reviews).isoformat()}" if reviews else None
-    version = policy.version
-    revised = revision.date.isoformat()
-    return f"Version {version}, revised {revised}" if version else f"Revised {revised}"
+    standing = policy.standing
+    if standing.revised is None:
+        return f"Reviewed {standing.reviewed.isoformat()}" if standing.reviewed else None
+    revised = standing.revised.isoformat()
+    if standing.version:
+        return f"Version {standing.version}, revised {revised}"
+    return f"Revised {revised}"
 
 
 def leaf_reference(policy: Policy) -> str:
