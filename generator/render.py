@@ -645,6 +645,9 @@ class PrintPolicy:
     leaf: str
     # The PDF page label of its pages without the number: "03600.001, p. " for "03600.001, p. 2".
     label_prefix: str
+    # Where the book's contents says the policy starts: its first page label, "03600.001, p. 1";
+    # just "p. 1" when it has no number, as the entry beside it already gives the title.
+    contents_where: str
 
 
 @dataclass(frozen=True)
@@ -768,6 +771,7 @@ def _print_policy(renderer: Renderer, policy: Policy, targets: Mapping[str, str]
         related=[(other, targets.get(other.id)) for other in view.related],
         leaf=" · ".join(part for part in (reference, revision_note(policy)) if part),
         label_prefix=f"{reference}, p. ",
+        contents_where=f"{policy.number}, p. 1" if policy.number else "p. 1",
     )
 
 
