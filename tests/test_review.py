@@ -21,6 +21,7 @@ from generator.review import (
     add_months,
     cycle_basis,
     cycle_start,
+    owner_clause,
     owner_label,
     review_handbook,
     review_policy,
@@ -359,6 +360,13 @@ def test_owner_label_prefers_the_review_owner() -> None:
     assert owner_label(make_policy()) == "Dana Reyes, Customer Service Manager"
     assert owner_label(make_policy(review={"owner": "HR Policy Team"})) == "HR Policy Team"
     assert owner_label(make_policy(owner={"email": "hr@example.gov"})) == "hr@example.gov"
+
+
+def test_owner_clause_does_not_say_owner_twice() -> None:
+    assert owner_clause(make_policy()) == "owner Dana Reyes, Customer Service Manager"
+    unstated = make_policy(owner={"title": "Owner not stated in the source"})
+    assert owner_clause(unstated) == "owner not stated in the source"
+    assert owner_clause(make_policy(owner={})) == "no owner named"
 
 
 # --------------------------------------------------------------------------- revision standing
