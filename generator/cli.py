@@ -267,9 +267,8 @@ def _discard_staged(staged: list[Path]) -> None:
 
 def _new(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook new`: write a policy file with the required fields and placeholders."""
-    import json
-
     from .model import PLACEHOLDER, load_handbook
+    from .record import new_policy_text
 
     policy_id = arguments.policy_id
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", policy_id):
@@ -288,46 +287,21 @@ def _new(root: Path, arguments: argparse.Namespace) -> int:
         categories = load_handbook(root).categories()
         category = categories[0] if categories else f"{PLACEHOLDER} the navigation section"
 
-    def quoted(text: str) -> str:
-        return json.dumps(" ".join(text.split()), ensure_ascii=False)
-
-    def todo(what: str) -> str:
-        return quoted(f"{PLACEHOLDER} {what}")
-
-    text = "\n".join(
-        [
-            "# yaml-language-server: $schema=../schema/policy.schema.json",
-            f"id: {policy_id}",
-            f"title: {quoted(arguments.title)}",
-            f"category: {quoted(category)}",
-            "# A draft is not published; set active once the policy is approved.",
-            "status: draft",
-            "owner:",
-            f"  title: {todo('the job title of the person who answers for this policy')}",
-            f"summary: {todo('one or two sentences: what this policy is for')}",
-            "source:",
-            f"  title: {todo('the document this policy comes from, or this handbook')}",
-            "revision_history:",
-            f"  - date: {real_today_of(root)}",
-            "    kind: substantive",
-            f"    summary: {todo('what this first version sets out')}",
-            "",
-        ]
-    )
+    text = new_policy_text(policy_id, arguments.title, category, real_today_of(root))
     path.write_text(text, encoding="utf-8")
     print(f"Wrote {_shown(path)}: fill in each 'FILL IN:' value; `handbook check` lists them")
     return EXIT_OK
 
 
-def real_today_of(root: Path) -> str:
-    """Today's date in the handbook's time zone, as YYYY-MM-DD."""
+def real_today_of(root: Path) -> dt.date:
+    """Today's date in the handbook's time zone (the machine's, if the handbook does not load)."""
     from .model import load_handbook
     from .pipeline import real_today
 
     try:
-        return real_today(load_handbook(root)).isoformat()
+        return real_today(load_handbook(root))
     except BuildFailed:
-        return dt.date.today().isoformat()
+        return dt.date.today()
 
 
 def _build_summary(prepared: Prepared, site_dir: Path, recorded: Path | None) -> str:
@@ -559,7 +533,7 @@ def _reviewed(root: Path, arguments: argparse.Namespace) -> int:
         recorded = record_review(handbook, arguments.policy_id, on, arguments.note, today)
     except RecordRefused as refusal:
         print(f"handbook reviewed: {refusal}; nothing was changed", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAILED
     print(f"Recorded a review of {recorded.policy_id} on {on} in {_shown(recorded.path)}:")
     print(f"  last_reviewed: {on}")
     print(f"  revision_history: + {on}, review, {recorded.summary}")
@@ -637,7 +611,7 @@ def _review_table(report: ReviewReport, *, colour: bool) -> str:
 
 def _review_warnings(prepared: Prepared) -> list[str]:
     """Compiler-style warnings for overdue and due-soon policies, pointing at the date's line."""
-    from .review import ReviewStatus, owner_label
+    from .review import ReviewStatus, owner_clause
 
     warnings = []
     for review in prepared.report.reviews:
@@ -653,7 +627,7 @@ def _review_warnings(prepared: Prepared) -> list[str]:
         else:
             what = f"review due in {review.days_left} days ({review.next_review})"
         warnings.append(
-            f"{origin.path}:{line}: warning: {what}: {policy.title}; owner {owner_label(policy)}"
+            f"{origin.path}:{line}: warning: {what}: {policy.title}; {owner_clause(policy)}"
         )
     return warnings
 

@@ -663,6 +663,29 @@ class Policy(Strict):
         revisions = [r for r in self.revision_history if r.kind is not RevisionKind.REVIEW]
         return max(revisions, key=lambda r: r.date) if revisions else None
 
+    @property
+    def standing(self) -> Standing:
+        """Its version and the dates of its latest revision and review, as every output states
+        them (the facts table, the PDF footer, the desk card)."""
+        revision = self.last_revision()
+        reviews = [r.date for r in self.revision_history if r.kind is RevisionKind.REVIEW]
+        return Standing(
+            version=self.version,
+            revised=revision.date if revision is not None else None,
+            reviewed=max(reviews) if reviews else None,
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a policy's revision history leaves it."""
+
+    version: str | None
+    # The latest substantive or editorial revision's date; a review revises nothing.
+    revised: dt.date | None
+    # The latest review entry's date in the history (not `last_reviewed`, a separate field).
+    reviewed: dt.date | None
+
 
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 

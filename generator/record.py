@@ -1,8 +1,11 @@
-"""Recording a review in a policy file: the one place the generator writes YAML.
+"""Recording a review in a policy file, and starting a new one: the one place the generator
+writes YAML.
 
 Only this module knows ruamel.yaml. Its round-trip mode keeps the file's comments, key order,
-quoting and layout, so the edit HR sees in a diff is the two facts recorded and nothing else.
-Reading policies for the build stays in load.py; this module never feeds the pipeline.
+quoting and layout, so the edit HR sees in a diff is the two facts recorded and nothing else;
+its emitter quotes whatever a new policy's title holds (quotes, colons, `#`), where joining
+strings by hand would not. Reading policies for the build stays in load.py; this module never
+feeds the pipeline.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .errors import BuildFailed
-from .model import Handbook, Policy, Status, load_handbook
+from .model import PLACEHOLDER, Handbook, Policy, RevisionKind, Status, load_handbook
 
 NO_CHANGE = "Reviewed, no change."
 # Where new keys go: the model's field order, which is also the documented order.
@@ -120,6 +124,59 @@ def record_review(
         own = [error for error in failure.errors if error.path == handbook.origins[policy_id].path]
         raise BuildFailed(own or failure.errors, "the policy file was left as it was") from None
     return Recorded(path, policy_id, on, summary, dropped, layout_kept)
+
+
+def new_policy_text(policy_id: str, title: str, category: str, created: dt.date) -> str:
+    """A new draft policy file: the schema line, the required fields, `FILL IN:` placeholders."""
+
+    def text(value: str) -> DoubleQuotedScalarString:
+        # Always quoted, so HR sees where a value begins and ends; one line, whatever was typed.
+        quoted: DoubleQuotedScalarString = DoubleQuotedScalarString(" ".join(value.split()))
+        return quoted
+
+    def todo(what: str) -> DoubleQuotedScalarString:
+        return text(f"{PLACEHOLDER} {what}")
+
+    data = CommentedMap(
+        [
+            ("id", policy_id),
+            ("title", text(title)),
+            ("category", text(category)),
+            ("status", Status.DRAFT.value),
+            (
+                "owner",
+                CommentedMap(
+                    [("title", todo("the job title of the person who answers for this policy"))]
+                ),
+            ),
+            ("summary", todo("one or two sentences: what this policy is for")),
+            (
+                "source",
+                CommentedMap(
+                    [("title", todo("the document this policy comes from, or this handbook"))]
+                ),
+            ),
+            (
+                "revision_history",
+                CommentedSeq(
+                    [
+                        CommentedMap(
+                            [
+                                ("date", created),
+                                ("kind", RevisionKind.SUBSTANTIVE.value),
+                                ("summary", todo("what this first version sets out")),
+                            ]
+                        )
+                    ]
+                ),
+            ),
+        ]
+    )
+    data.yaml_set_start_comment("yaml-language-server: $schema=../schema/policy.schema.json")
+    data.yaml_set_comment_before_after_key(
+        "status", before="A draft is not published; set active once the policy is approved."
+    )
+    return _dump(_configured(2, 4, 2), data)
 
 
 # --------------------------------------------------------------------------- ruamel details

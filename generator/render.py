@@ -645,6 +645,9 @@ class PrintPolicy:
     leaf: str
     # The PDF page label of its pages without the number: "03600.001, p. " for "03600.001, p. 2".
     label_prefix: str
+    # Where the book's contents says the policy starts: its first page label, "03600.001, p. 1";
+    # just "p. 1" when it has no number, as the entry beside it already gives the title.
+    contents_where: str
 
 
 @dataclass(frozen=True)
@@ -710,13 +713,13 @@ def review_footer(review: PolicyReview | None) -> str:
 def revision_note(policy: Policy) -> str | None:
     """The latest revision as a footer says it: 'Version 2.0, revised 2026-11-27'; a policy only
     ever reviewed says 'Reviewed …', since a review changes no page."""
-    revision = policy.last_revision()
-    if revision is None:
-        reviews = [entry.date for entry in policy.revision_history]
-        return f"Reviewed {max(reviews).isoformat()}" if reviews else None
-    version = policy.version
-    revised = revision.date.isoformat()
-    return f"Version {version}, revised {revised}" if version else f"Revised {revised}"
+    standing = policy.standing
+    if standing.revised is None:
+        return f"Reviewed {standing.reviewed.isoformat()}" if standing.reviewed else None
+    revised = standing.revised.isoformat()
+    if standing.version:
+        return f"Version {standing.version}, revised {revised}"
+    return f"Revised {revised}"
 
 
 def leaf_reference(policy: Policy) -> str:
@@ -768,6 +771,7 @@ def _print_policy(renderer: Renderer, policy: Policy, targets: Mapping[str, str]
         related=[(other, targets.get(other.id)) for other in view.related],
         leaf=" · ".join(part for part in (reference, revision_note(policy)) if part),
         label_prefix=f"{reference}, p. ",
+        contents_where=f"{policy.number}, p. 1" if policy.number else "p. 1",
     )
 
 

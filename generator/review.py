@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -295,3 +296,17 @@ def owner_label(policy: Policy) -> str:
     if parts:
         return ", ".join(parts)
     return owner.email or owner.phone or "no owner named"
+
+
+def owner_clause(policy: Policy) -> str:
+    """The owner as a sentence names them: 'owner Dana Reyes', or 'owner not stated in the source'.
+
+    A label that already speaks of the owner (a source that names none) is not prefixed again.
+    """
+    label = owner_label(policy)
+    if _NO_OWNER.match(label):
+        return label[0].lower() + label[1:]
+    return f"owner {label}"
+
+
+_NO_OWNER = re.compile(r"(?:no owner|owner not)\b", re.IGNORECASE)

@@ -214,6 +214,33 @@ def test_build_warns_about_overdue_and_due_soon_but_publishes(small_project: Pat
     assert (small_project / "site" / "index.html").is_file()
 
 
+def test_build_warning_for_a_source_without_an_owner_says_so_once(
+    sample_project: Path, tmp_path: Path
+) -> None:
+    # The gate stops the build after the warnings, so nothing is built or published here.
+    result = run_handbook(
+        "build",
+        "--today",
+        "2026-11-27",
+        "--fail-on",
+        "overdue",
+        "--site-dir",
+        str(tmp_path / "site"),
+        cwd=sample_project,
+    )
+    assert result.returncode == 1
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "policies/corona-customer-care.yaml:19: warning: review overdue by 3250 days "
+        "(was due 2018-01-03): Customer Care Policy; owner Department of Water & Power",
+        # Pinole's source names no owner; its owner field says so in words.
+        "policies/pinole-customer-service.yaml:19: warning: review overdue by 211 days "
+        "(was due 2026-04-30): Customer Service Philosophy and Standards; "
+        "owner not stated in the source",
+    ]
+    assert not (tmp_path / "site").exists()
+
+
 @pytest.mark.parametrize("how", ["flag", "handbook.yaml"])
 def test_build_gate_fails_and_publishes_nothing(small_project: Path, how: str) -> None:
     site = small_project / "site"

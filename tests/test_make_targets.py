@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from test_readme_commands import SHELL_ENVIRONMENT, fresh_copy
 
+from generator.model import load_handbook
+
 
 def make(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`make` in a new shell's environment, in `cwd`."""
@@ -68,3 +70,29 @@ def test_make_reviewed_records_a_review_with_the_note_as_typed(tmp_path: Path) -
     )
     assert str(recorded["last_reviewed"]) == "2026-11-20"
     assert recorded["revision_history"][-1]["summary"] == note
+
+
+def test_make_new_writes_any_title_as_typed_in_a_file_that_loads(tmp_path: Path) -> None:
+    project = fresh_copy(tmp_path / "project")
+    title = "Ask \"Why?\": #1 rule — naïve café's 50% & O'Brien {draft} [x] - \\ end:"
+    result = make("new", "ID=why-rules", f"TITLE={title}", "CATEGORY=Training", cwd=project)
+    assert result.returncode == 0, result.stderr
+    path = project / "policies" / "why-rules.yaml"
+    written = path.read_text(encoding="utf-8")
+    assert yaml.safe_load(written)["title"] == title
+    # Filled in, the file is a valid policy that the handbook loads with the title as typed.
+    placeholders = re.findall(r'"FILL IN: [^"]*"', written)
+    assert len(placeholders) == 4
+    for placeholder in placeholders:
+        written = written.replace(placeholder, "Filled in.")
+    path.write_text(written, encoding="utf-8")
+    check = subprocess.run(
+        [str(project / ".venv" / "bin" / "handbook"), "check", "--fail-on", "never"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stderr
+    policy = load_handbook(project).policy("why-rules")
+    assert (policy.title, policy.category, policy.status.value) == (title, "Training", "draft")

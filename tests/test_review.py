@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 from generator.errors import BuildFailed
 from generator.model import Policy, load_handbook
 from generator.pipeline import prepare, real_today, resolve_today
+from generator.render import revision_note
 from generator.review import (
     ReviewStatus,
     add_months,
     cycle_basis,
     cycle_start,
+    owner_clause,
     owner_label,
     review_handbook,
     review_policy,
@@ -358,6 +360,35 @@ def test_owner_label_prefers_the_review_owner() -> None:
     assert owner_label(make_policy()) == "Dana Reyes, Customer Service Manager"
     assert owner_label(make_policy(review={"owner": "HR Policy Team"})) == "HR Policy Team"
     assert owner_label(make_policy(owner={"email": "hr@example.gov"})) == "hr@example.gov"
+
+
+def test_owner_clause_does_not_say_owner_twice() -> None:
+    assert owner_clause(make_policy()) == "owner Dana Reyes, Customer Service Manager"
+    unstated = make_policy(owner={"title": "Owner not stated in the source"})
+    assert owner_clause(unstated) == "owner not stated in the source"
+    assert owner_clause(make_policy(owner={})) == "no owner named"
+
+
+# --------------------------------------------------------------------------- revision standing
+
+
+def test_standing_is_what_the_footer_and_the_facts_table_both_state() -> None:
+    history = [
+        {"date": "2024-03-01", "kind": "substantive", "summary": "First."},
+        {"date": "2025-02-10", "kind": "editorial", "summary": "Typos."},
+        {"date": "2026-01-05", "kind": "review", "summary": "Reviewed, no change."},
+    ]
+    standing = make_policy(revision_history=history).standing
+    assert (standing.version, standing.revised, standing.reviewed) == (
+        "1.1",
+        dt.date(2025, 2, 10),
+        dt.date(2026, 1, 5),
+    )
+    assert revision_note(make_policy(revision_history=history)) == "Version 1.1, revised 2025-02-10"
+    only_reviewed = make_policy(revision_history=history[2:])
+    assert (only_reviewed.standing.version, only_reviewed.standing.revised) == (None, None)
+    assert revision_note(only_reviewed) == "Reviewed 2026-01-05"
+    assert revision_note(make_policy()) is None
 
 
 # --------------------------------------------------------------------------- what "today" is

@@ -242,7 +242,7 @@ def test_reviewed_refuses_and_changes_nothing(
 ) -> None:
     before = {path.name: path.read_bytes() for path in (small_project / "policies").iterdir()}
     result, days = days_around(lambda: run_handbook("reviewed", *args, cwd=small_project))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.strip() in {message.format(today=day) for day in days}
     assert "Traceback" not in result.stderr
     after = {path.name: path.read_bytes() for path in (small_project / "policies").iterdir()}
@@ -255,7 +255,7 @@ def test_a_retired_policy_is_not_reviewed(tmp_path: Path) -> None:
 
     result = run_handbook("reviewed", "fax-orders", "--on", "2026-11-27", cwd=project)
 
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr == (
         "handbook reviewed: 'fax-orders' is retired; retired policies are not reviewed; "
         "nothing was changed\n"
