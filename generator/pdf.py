@@ -828,16 +828,11 @@ def impose_pages(
 
 def _copy_from(out: Any, source: Any, value: Any) -> Any:
     """`value` of `source` copied into `out` (qpdf copies indirect objects only)."""
-    if isinstance(value, pikepdf_object_types()) and not value.is_indirect:
-        value = source.make_indirect(value)
-    return out.copy_foreign(value)
-
-
-def pikepdf_object_types() -> tuple[type[Any], ...]:
-    """The pikepdf classes that can be indirect objects."""
     import pikepdf
 
-    return (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)
+    if isinstance(value, pikepdf.Object) and not value.is_indirect:
+        value = source.make_indirect(value)
+    return out.copy_foreign(value)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -18,9 +18,11 @@ from card_reading import (
     qr_codes,
     set_handbook_field,
 )
+from pdf_structure import assert_one_structure_tree
 from pypdf import PdfReader
 
 from conftest import SAMPLE_IDS, make_project, run_handbook
+from generator.cards import CARD_SIZES, SHEET_SIZES, impose
 from html_reading import article, page
 
 pytestmark = pytest.mark.slow
@@ -131,6 +133,29 @@ def test_sheet_backs_mirror_the_fronts(sample_site: Path) -> None:
     assert len(backs) == 4
     for policy_id, (column, row) in fronts.items():
         assert backs[policy_id] == (1 - column, row)
+
+
+@pytest.mark.parametrize("sheet_key", ["letter", "a4"])
+def test_sheets_are_the_cards_own_pages_in_one_structure_tree(
+    sample_site: Path, sheet_key: str
+) -> None:
+    # Each card is laid out once: the sheets show its very pages, word for word in the same
+    # places, and stay one tagged document (PDF/UA is checked in test_pdf_ua.py).
+    sheet = cards_dir(sample_site) / f"sheet-{sheet_key}.pdf"
+    assert_one_structure_tree(sheet)
+    layout = impose(CARD_SIZES["a6"], SHEET_SIZES[sheet_key])
+    mm = 72 / 25.4
+    with pdfplumber.open(sheet) as sheets:
+        for index, policy_id in enumerate(SAMPLE_IDS):
+            sheet_number, slot = divmod(index, layout.per_sheet)
+            with pdfplumber.open(cards_dir(sample_site) / f"{policy_id}.pdf") as card:
+                for side, card_page in (("front", 0), ("back", 1)):
+                    x, y = layout.position(slot, side)
+                    page = sheets.pages[2 * sheet_number + card_page]
+                    region = page.crop((x * mm, y * mm, (x + 105) * mm, (y + 148) * mm))
+                    on_sheet = " ".join((region.extract_text() or "").split())
+                    own = " ".join((card.pages[card_page].extract_text() or "").split())
+                    assert own and on_sheet == own, (policy_id, side)
 
 
 def test_policy_pages_and_desk_cards_page_link_every_card(sample_site: Path) -> None:

@@ -380,12 +380,19 @@ def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
     before = tree_digest(project / "site" / "pdf")
     path = project / "policies" / "phone-response.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "rule: Give your name." in text
-    path.write_text(text.replace("rule: Give your name.", "rule: Always give your name."))
+    # A standard the policy's desk card shows too.
+    assert "commitment: Return voicemail" in text
+    path.write_text(
+        text.replace("commitment: Return voicemail", "commitment: Return all voicemail")
+    )
     second = run_handbook("build", "--today", "2026-11-27", cwd=project, env=env)
     assert second.returncode == 0, second.stderr
-    # The build's summary: the edited policy laid out, the front matter and the rest kept.
+    # The build's summary: the edited policy laid out, the front matter and the rest kept;
+    # of the cards, only the edited policy's (the sheets are made of the cards' pages, and their
+    # frames did not change).
     assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in second.stderr
+    cards = next(line for line in second.stderr.splitlines() if line.startswith("handbook: cards"))
+    assert cards.endswith("(4 documents: 1 rendered, 3 unchanged from the cache)"), cards
     after = tree_digest(project / "site" / "pdf")
     changed = sorted(name for name in before if before[name] != after[name])
     # The book holds the new pages of the edited policy; its own PDF and card changed with it.
@@ -393,4 +400,6 @@ def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
     assert "counter-service.pdf" not in changed
     assert "cards/counter-service.pdf" not in changed
     with pdfplumber.open(project / "site" / "pdf" / "handbook.pdf") as pdf:
-        assert any("Always give your name." in (page.extract_text() or "") for page in pdf.pages)
+        assert any("Return all voicemail" in (page.extract_text() or "") for page in pdf.pages)
+    with pdfplumber.open(project / "site" / "pdf" / "cards" / "phone-response.pdf") as card:
+        assert "Return all voicemail" in (card.pages[0].extract_text() or "")
