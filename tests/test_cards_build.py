@@ -301,3 +301,34 @@ def test_without_site_url_cards_have_no_qr_code_and_the_build_warns(tmp_path: Pa
     assert "warning: site_url" not in again.stderr
     assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.example.org/h/phone-response/"]
     shutil.rmtree(project / "site")
+
+
+@pytest.mark.parametrize("policy_id", SAMPLE_IDS)
+def test_the_quick_rewrite_of_a_placed_card_page_equals_the_parsed_one(
+    sample_site: Path, policy_id: str
+) -> None:
+    # Placing a card page on a sheet renames its resources and moves its marked-content ids;
+    # the byte-level rewrite used for speed must give the same operators as parsing does.
+    import pikepdf
+
+    from generator.pdf import _parsed_and_rewritten, _rewritten_content
+
+    with pikepdf.open(cards_dir(sample_site) / f"{policy_id}.pdf") as pdf:
+        for page in pdf.pages:
+            names = {
+                (str(category), str(name)): pikepdf.Name(f"/s3p1{str(name)[1:]}")
+                for category in page.Resources
+                for name in page.Resources[category]
+            }
+            assert names
+
+            def operators(data: bytes) -> list[tuple[list[str], str]]:
+                stream = pikepdf.Stream(pdf, data)
+                return [
+                    ([repr(o) for o in i.operands], str(i.operator))
+                    for i in pikepdf.parse_content_stream(stream)
+                ]
+
+            quick = operators(_rewritten_content(page, names, 7))
+            assert quick == operators(_parsed_and_rewritten(page, names, 7))
+            assert any(operator == "BDC" and "7" in " ".join(ops) for ops, operator in quick)
