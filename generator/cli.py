@@ -267,7 +267,8 @@ def _discard_staged(staged: list[Path]) -> None:
 
 def _new(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook new`: write a policy file with the required fields and placeholders."""
-    from .model import PLACEHOLDER, load_handbook
+    from .load import PLACEHOLDER
+    from .model import load_handbook
     from .record import new_policy_text
 
     policy_id = arguments.policy_id

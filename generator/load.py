@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
+PLACEHOLDER = "FILL IN:"
+"""The start of a value `handbook new` leaves for HR to write; check reports each one."""
 
 PathKey = tuple[str | int, ...]
 
@@ -50,8 +52,8 @@ class LoadedFile:
     lines: dict[PathKey, int] = field(default_factory=dict)
     # Every number as typed: a float cannot keep `3600.10`, but a hint to quote it must.
     numbers: dict[PathKey, str] = field(default_factory=dict)
-    # False when the source text cannot hold a `](policy:...)` link, so the cross-file link
-    # check can skip walking every text of the policy.
+    # False when the source text can hold neither a `](policy:...)` link nor a `handbook new`
+    # placeholder, so the cross-file checks can skip walking every text of the policy.
     may_link_policies: bool = True
 
     def line_of(self, path: PathKey) -> int:
@@ -293,8 +295,8 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         return None, [*shown, SourceError(display_path, cut.line, "", message)]
     if builder.errors:
         return None, builder.errors
-    # A backslash escape in a quoted string could spell the scheme without the plain text.
-    may_link = "policy:" in text or "\\" in text
+    # A backslash escape in a quoted string could spell either without the plain text.
+    may_link = "policy:" in text or PLACEHOLDER in text or "\\" in text
     return LoadedFile(display_path, data, builder.lines, builder.numbers, may_link), []
 
 

@@ -35,13 +35,11 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from .errors import ErrorList, SourceError, format_path
-from .load import LoadedFile, read_source
+from .load import PLACEHOLDER, LoadedFile, read_source
 
 HANDBOOK_FILE = "handbook.yaml"
 POLICY_SCHEMA_FILE = "policy.schema.json"
 HANDBOOK_SCHEMA_FILE = "handbook.schema.json"
-PLACEHOLDER = "FILL IN:"
-"""The start of a value `handbook new` leaves for HR to write; check reports each one."""
 
 # --------------------------------------------------------------------------- value types
 
@@ -1042,8 +1040,9 @@ def _cross_checks(
 ) -> None:
     """Rules that span files: unique ids and numbers, ids match file names, links resolve.
 
-    `link_free` names the files whose source text holds no `policy:` at all; walking every text
-    of those policies for links would find none, and on a large handbook it is costly.
+    `link_free` names the files whose source text holds no `policy:` and no placeholder at all;
+    walking every text of those policies for either would find none, and on a large handbook it
+    is costly.
     """
     by_id: dict[str, Origin] = {}
     by_number: dict[str, Origin] = {}
@@ -1085,17 +1084,6 @@ def _cross_checks(
                 )
             else:
                 by_number[policy.number] = origin
-    for policy, origin in policies:
-        # ---- `handbook new` (issue 12): its placeholders stay errors until filled in.
-        for field_path, text in field_texts(policy):
-            if text.startswith(PLACEHOLDER):
-                errors.extend(
-                    [
-                        origin.error(
-                            f"still a placeholder; {text[len(PLACEHOLDER) :].strip()}", *field_path
-                        )
-                    ]
-                )
     # A policy whose file has errors still exists: links to it are not errors of their own.
     known = {policy.id for policy, _ in policies} | invalid_ids
     for policy, origin in policies:
@@ -1106,6 +1094,10 @@ def _cross_checks(
             for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
                 if target not in known:
                     errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
+            # ---- `handbook new` (issue 12): its placeholders stay errors until filled in.
+            if text.startswith(PLACEHOLDER):
+                problem = f"still a placeholder; {text[len(PLACEHOLDER) :].strip()}"
+                errors.extend([origin.error(problem, *field_path)])
         cycle = policy.review.cycle_months
         if cycle is not None and not 1 <= cycle <= 60:
             errors.extend(

@@ -27,7 +27,8 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .errors import BuildFailed
-from .model import PLACEHOLDER, Handbook, Policy, RevisionKind, Status, load_handbook
+from .load import PLACEHOLDER
+from .model import Handbook, Policy, RevisionKind, Status, load_handbook
 
 NO_CHANGE = "Reviewed, no change."
 # Where new keys go: the model's field order, which is also the documented order.
