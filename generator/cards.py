@@ -37,7 +37,6 @@ from .pdf import (
     Placement,
     RenderedPdf,
     impose_pages,
-    render_pdf,
     source_date,
 )
 from .render import Renderer, format_target, inline_markdown, revision_note
@@ -616,21 +615,7 @@ class CardRenders:
     def render(self, card: CardView, *, measure: bool = False) -> RenderedPdf:
         """Lay one card out here (fitting a derived card, or measuring one that does not fit),
         or take it from the PDF cache."""
-        job = self.card_job(card, measure=measure)
-        key = self.cache.key(job)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
-        rendered = render_pdf(
-            job.html,
-            root=job.root,
-            base_dir=job.base_dir,
-            stylesheets=job.stylesheets,
-            metadata=job.metadata,
-            extents=job.extents,
-        )
-        self.cache.put(key, rendered)
-        return rendered
+        return self.cache.rendered(self.card_job(card, measure=measure))
 
     def fits(self, rendered: RenderedPdf) -> tuple[bool, bool]:
         """Whether the front and the back of a rendered card fit: the side's text ends a

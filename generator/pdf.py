@@ -994,18 +994,23 @@ class PdfBatchFailed(Exception):
         super().__init__("; ".join(f"{f.job.name}: {f.error}" for f in failures))
 
 
+def render_job(job: PdfJob) -> RenderedPdf:
+    """Render one job here, in this process (`render_pdf` with the job's settings)."""
+    return render_pdf(
+        job.html,
+        root=job.root,
+        base_dir=job.base_dir,
+        stylesheets=job.stylesheets,
+        metadata=job.metadata,
+        page_labels=job.page_labels,
+        label_prefix=job.label_prefix,
+        extents=job.extents,
+    )
+
+
 def _render_job(job: PdfJob) -> RenderedPdf | PdfError:
     try:
-        return render_pdf(
-            job.html,
-            root=job.root,
-            base_dir=job.base_dir,
-            stylesheets=job.stylesheets,
-            metadata=job.metadata,
-            page_labels=job.page_labels,
-            label_prefix=job.label_prefix,
-            extents=job.extents,
-        )
+        return render_job(job)
     except PdfError as error:
         return error
 
@@ -1141,6 +1146,15 @@ class PdfCache:
                 for name, (page, top, bottom) in record.get("extents", {}).items()
             },
         )
+
+    def rendered(self, job: PdfJob) -> RenderedPdf:
+        """The job's PDF from the cache, or rendered here and stored."""
+        key = self.key(job)
+        cached = self.get(key)
+        if cached is None:
+            cached = render_job(job)
+            self.put(key, cached)
+        return cached
 
     def put(self, key: str, rendered: RenderedPdf) -> None:
         """Store a render; a failure to write the cache never fails the build."""
