@@ -87,6 +87,13 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         language = theme.get("language")
         if language and _theme_has_language(config, language):
             config.theme["language"] = language
+        # Material's search plugin stays for its search box, but its index of every page would
+        # be thrown away (on_post_build writes Pagefind's and a settings-only stub), so it does
+        # not index them: at 1,000 policies that was several seconds and most of its memory.
+        search = config.plugins.get("material/search")
+        if search is not None:
+            events = config.plugins.events["page_context"]
+            events[:] = [e for e in events if getattr(e, "__self__", None) is not search]
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
