@@ -1109,6 +1109,8 @@ class PdfCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # Every key this build asked for: what `prune` keeps.
+        self.used: set[str] = set()
 
     def key(self, job: PdfJob) -> str:
         """The hash of everything that decides the job's bytes, except files it reads."""
@@ -1122,7 +1124,21 @@ class PdfCache:
         digest.update(str(job.base_dir.resolve().relative_to(job.root.resolve())).encode())
         for sheet in job.stylesheets:
             digest.update(f"{sheet}:{_file_digest(str(sheet))}".encode())
-        return digest.hexdigest()
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the cached renders not in `keep` (those of documents since edited or gone), so
+        the cache holds one handbook's worth, not every version ever built."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if path.suffix in (".pdf", ".json") and path.stem not in keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
     def get(self, key: str) -> RenderedPdf | None:
         """A cached render, if its recorded resources (images, CSS imports) are unchanged."""

@@ -268,6 +268,9 @@ def build(
             write_pdfs(prepared.handbook, pdf_run, build_dir, progress)
             if pdfs:
                 copy_edition_pdfs(prepared.history, build_dir / "pdf")
+                # A whole build used every render it needs: the rest is from older sources.
+                if pdf_run.batch.cache is not None:
+                    pdf_run.batch.cache.prune(pdf_run.batch.cache.used | cards.engine.cache.used)
             if before_publish is not None:
                 before_publish(build_dir)
         except BaseException:

@@ -403,3 +403,24 @@ def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
         assert any("Return all voicemail" in (page.extract_text() or "") for page in pdf.pages)
     with pdfplumber.open(project / "site" / "pdf" / "cards" / "phone-response.pdf") as card:
         assert "Return all voicemail" in (card.pages[0].extract_text() or "")
+
+
+def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    cache = project / ".cache" / "pdf"
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
+    # The book's front matter, two policy PDFs, two cards and the two sheet frames.
+    first = sorted(path.name for path in cache.glob("*.pdf"))
+    assert len(first) == 7
+    path = project / "policies" / "phone-response.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("commitment: Return voicemail", "commitment: Return all voicemail")
+    )
+    assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
+    second = sorted(path.name for path in cache.glob("*.pdf"))
+    # The edited policy's PDF and card were rendered anew; their old renders are gone.
+    assert len(second) == 7
+    assert len(set(first) - set(second)) == 2
+    assert len(list(cache.glob("*.json"))) == 7
