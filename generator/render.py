@@ -547,12 +547,19 @@ class Renderer:
             ),
         }
         version_renderer = self._version_renderer()
+        current = {policy.id for policy in self.handbook.policies}
         ids = dict.fromkeys(
             [p.id for p in self.handbook.policies]
             + [pid for edition in self.history for pid in edition.published_ids()]
         )
         for policy_id in ids:
             versions = self.versions_of(policy_id)
+            withdrawn = policy_id not in current
+            if withdrawn and versions:
+                # Its address still answers, with what was published.
+                pages[f"{policy_id}.md"] = self.render(
+                    "withdrawn.md.j2", title=versions[-1].title, versions=versions
+                )
             for version in versions:
                 uri = f"{policy_id}/versions/{version.edition.name}.md"
                 view = version_renderer.view(version.policy) if version.policy else None
@@ -564,8 +571,14 @@ class Renderer:
                         banner=None,
                         # Review dates belong to the policy as it stands now, not this version.
                         review=None,
-                        status_label="Superseded" if version.in_force_to else "Current version",
-                        status_class="retired" if version.in_force_to else "current",
+                        status_label=(
+                            "Superseded"
+                            if version.in_force_to
+                            else "No longer in the handbook"
+                            if withdrawn
+                            else "Current version"
+                        ),
+                        status_class="retired" if version.in_force_to or withdrawn else "current",
                         tags=[],
                         versions=versions,
                         base="../../../",
@@ -575,6 +588,7 @@ class Renderer:
                     view=view,
                     version=version,
                     policy_id=policy_id,
+                    withdrawn=withdrawn,
                     redline=compare_versions(version),
                     pdf_url=(
                         f"../../../pdf/editions/{version.edition.name}/{version.pdf_name}"

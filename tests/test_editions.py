@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import (
@@ -429,3 +430,36 @@ def test_new_refuses_an_existing_or_malformed_id(small_project: Path) -> None:
     bad = run_handbook("new", "Bad_Id", "--title", "Another", cwd=small_project)
     assert bad.returncode == 1 and "is not a policy id" in bad.stderr
     assert tree_digest(small_project / "policies") == before
+
+
+def test_a_policy_taken_out_after_an_edition_keeps_its_address_and_versions(copy: Path) -> None:
+    (copy / "policies" / "corona-customer-care.yaml").unlink()
+    # The others list it as related: HR takes it out of those too, and says so in each history.
+    for other in sorted((copy / "policies").glob("*.yaml")):
+        data = yaml.safe_load(other.read_text(encoding="utf-8"))
+        if other.name == "handbook.yaml" or "corona-customer-care" not in data["related"]:
+            continue
+        data["related"].remove("corona-customer-care")
+        summary = "Corona's customer care policy taken out of the related policies."
+        data.setdefault("revision_history", []).append(
+            {"date": dt.date.today(), "kind": "editorial", "summary": summary}
+        )
+        other.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    result = run_handbook("build", cwd=copy)
+    assert result.returncode == 0, result.stderr
+    site = copy / "site"
+    # Its address answers: bookmarks and links from older versions do not break.
+    page = article(site, "corona-customer-care")
+    assert "No longer in the handbook." in words(page)
+    links = [a["href"] for a in page.select("a[href]") if not a["href"].startswith("#")]
+    assert "versions/A/index.html" in links
+    for href in links:
+        assert (site / "corona-customer-care" / href).resolve().is_file(), href
+    version = article(site, "corona-customer-care/versions/A")
+    assert "No longer in the handbook" in words(version)
+    back = version.find("a", string="Its published versions")
+    assert back is not None
+    assert (site / "corona-customer-care/versions/A" / back["href"]).resolve().is_file()
+    # Still not in search or the navigation, like every version page.
+    home = soup(site / "index.html")
+    assert not home.select('nav a[href*="corona-customer-care"]')
