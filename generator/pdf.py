@@ -28,12 +28,13 @@ import sys
 import tempfile
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 PDF_VARIANT = "pdf/ua-1"
 # Bump when a change here alters the bytes written for unchanged inputs.
 CACHE_FORMAT = "3"
@@ -1247,10 +1248,22 @@ class PdfBatch:
             self.results[name] = outcome
             if self.cache is not None:
                 self.cache.put(self.keys[name], outcome)
-        self.close()
         if failures:
+            self.close()
             raise PdfBatchFailed(failures)
         return {job.name: self.results[job.name] for job in self.jobs}
+
+    def call(self, function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        """Run `function(*args)` in a worker while this process goes on (here, at once, when
+        every job came from the cache and no worker was started); `close` stops the workers."""
+        if self.pool is not None:
+            return self.pool.submit(function, *args)
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+        try:
+            done.set_result(function(*args))
+        except BaseException as error:  # Raised again by .result(), where the caller waits.
+            done.set_exception(error)
+        return done
 
     def close(self) -> None:
         """Stop the workers (cancelling what has not started)."""

@@ -375,26 +375,29 @@ def write_pdfs(
         raise BuildFailed(
             sorted([*pdf_errors(handbook, print_failures), *card_failures(failed.failures)])
         ) from None
+    book = None
+    if run.book is not None:
+        chapters = [
+            Chapter(
+                data=rendered[document.filename].data,
+                part=document.part or "",
+                label_prefix=document.label_prefix or "",
+                link_urls=document.link_urls,
+            )
+            for document in run.book.chapters
+        ]
+        # The book is joined in a worker while this process places the cards on their sheets.
+        book = run.batch.call(assemble_book, rendered[run.book.front.filename].data, chapters)
     if run.cards is not None:
         finish_cards(run.cards, rendered, site_dir)
         progress.finish(CARDS)
-    if run.book is None:
+    if run.book is None or book is None:
         return
     folder = site_dir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
-    front = run.book.front.filename
     for document in run.book.chapters:
         (folder / document.filename).write_bytes(rendered[document.filename].data)
-    chapters = [
-        Chapter(
-            data=rendered[document.filename].data,
-            part=document.part or "",
-            label_prefix=document.label_prefix or "",
-            link_urls=document.link_urls,
-        )
-        for document in run.book.chapters
-    ]
-    (folder / front).write_bytes(assemble_book(rendered[front].data, chapters))
+    (folder / run.book.front.filename).write_bytes(book.result())
     progress.finish(PDFS)
 
 
