@@ -546,6 +546,11 @@ SIDE_IDS = ("front-flow", "front-foot", "back-flow", "back-foot")
 CARD_JOB_PREFIX = "cards/"
 
 
+def frame_job_name(sheet_key: str) -> str:
+    """The PDF job that lays out the frame (crop marks, captions) of one print sheet."""
+    return f"{CARD_JOB_PREFIX}sheet-{sheet_key}.frame.pdf"
+
+
 class CardRenders:
     """The PDF jobs of one handbook's desk cards and print-sheet frames, and the renders of
     derived cards being fitted."""
@@ -586,9 +591,8 @@ class CardRenders:
         html = render_card_document(
             self.renderer, card, self.geometry, policy_urls=self.policy_urls, measure=measure
         )
-        name = card_path(card.policy_id).removeprefix(CARDS_DIR.as_posix() + "/")
         return self._job(
-            f"{CARD_JOB_PREFIX}{'measure-' if measure else ''}{name}",
+            f"{CARD_JOB_PREFIX}{'measure-' if measure else ''}{card.policy_id}.pdf",
             html,
             f"Desk card: {card.title} ({card.policy_title})",
             SIDE_IDS,
@@ -607,7 +611,7 @@ class CardRenders:
             caption_top_mm=caption_top,
         )
         return self._job(
-            f"{CARD_JOB_PREFIX}sheet-{sheet.key}.frame.pdf",
+            frame_job_name(sheet.key),
             html,
             f"Desk cards on {sheet.label} paper",
         )
@@ -790,7 +794,7 @@ def finish_cards(plan: CardPlan, rendered: Mapping[str, RenderedPdf], site_dir: 
             ]
             for page in sheet_pages(cards, layout)
         ]
-        frame = rendered[f"{CARD_JOB_PREFIX}sheet-{key}.frame.pdf"].data
+        frame = rendered[frame_job_name(key)].data
         outputs[sheet_path(key)] = impose_pages(frame, [r.data for r in renders], placements)
     (site_dir / CARDS_DIR).mkdir(parents=True, exist_ok=True)
     for relative, data in outputs.items():

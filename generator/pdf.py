@@ -679,13 +679,11 @@ def _rewritten_content(page: Any, names: dict[tuple[str, str], Any], offset: int
     # WeasyPrint writes text as hex glyph strings: with no literal string in the stream and no
     # resource named like anything else in it, every name token that is a resource's name is
     # one. Otherwise the stream is parsed, operator by operator (about ten times slower).
-    if b"(" not in data:
-        reserved = {b"/MCID", b"/Artifact", *(b"/" + tag for tag in _TAG_NAMES)}
-        if not reserved & by_name.keys():
-            renamed = _NAME_TOKEN.sub(lambda m: by_name.get(m.group(0), m.group(0)), data)
-            return _MCID_ENTRY.sub(
-                lambda m: b"/MCID " + str(int(m.group(1)) + offset).encode(), renamed
-            )
+    if b"(" not in data and not _RESERVED_NAMES & by_name.keys():
+        renamed = _NAME_TOKEN.sub(lambda m: by_name.get(m.group(0), m.group(0)), data)
+        return _MCID_ENTRY.sub(
+            lambda m: b"/MCID " + str(int(m.group(1)) + offset).encode(), renamed
+        )
     return _parsed_and_rewritten(page, names, offset)
 
 
@@ -696,6 +694,7 @@ _TAG_NAMES = (
     b"H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference "
     b"BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form"
 ).split()
+_RESERVED_NAMES = frozenset({b"/MCID", b"/Artifact", *(b"/" + tag for tag in _TAG_NAMES)})
 
 
 def _parsed_and_rewritten(page: Any, names: dict[tuple[str, str], Any], offset: int) -> bytes:

@@ -391,12 +391,13 @@ def write_pdfs(
     if run.cards is not None:
         finish_cards(run.cards, rendered, site_dir)
         progress.finish(CARDS)
-    if run.book is None or book is None:
+    if run.book is None:
         return
     folder = site_dir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
     for document in run.book.chapters:
         (folder / document.filename).write_bytes(rendered[document.filename].data)
+    assert book is not None  # Started above whenever there is a book.
     (folder / run.book.front.filename).write_bytes(book.result())
     progress.finish(PDFS)
 
