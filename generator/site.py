@@ -1,8 +1,10 @@
 """The site stage: an MkDocs plugin that adds the generated pages, and a build entry point.
 
-Only this module knows MkDocs. The plugin takes pages already rendered from the model; when it
-runs under `mkdocs serve` (no model handed in), it loads the model itself on each rebuild, and
-while the sources have errors it keeps the last good pages and shows the errors on every page.
+Only this module knows MkDocs. The plugin takes pages already rendered from the model. Run by
+MkDocs itself (`mkdocs serve`, the preview), it asks `project_pages` for them on each rebuild:
+that reads the sources through the whole pipeline, so it is given by the plugin MkDocs loads by
+name (`generator.preview`, above the pipeline), never imported from here. While the sources have
+errors the preview keeps the last good pages and shows the errors on every page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .errors import BuildFailed
 from .render import NavSection, SitePages
 from .search import SearchEntry, SearchPage, material_stub, write_index
 
@@ -76,7 +79,10 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         elif self.previewing:
             self.pages = self._preview_pages(root)
         else:
-            self.pages = _pages_from_project(root)()
+            try:
+                self.pages = self.project_pages(root)
+            except BuildFailed as failure:
+                raise PluginError("\n" + failure.report()) from None
         config.nav = _nav_config(self.pages)
         # The site name, edition and organization come from handbook.yaml, not mkdocs.yml.
         theme = self.pages.theme
@@ -157,13 +163,17 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.preview_output.ready(server.url)
         return server
 
+    def project_pages(self, root: Path) -> SitePages:
+        """The pages of the project at `root`, read from its sources (raises BuildFailed)."""
+        raise PluginError(
+            "the handbook plugin was given no pages: build with `handbook build` or preview with"
+            " `handbook serve`"
+        )
+
     def _preview_pages(self, root: Path) -> SitePages:
         """The pages of the sources, or while they have errors the last good pages."""
-        from .errors import BuildFailed
-        from .pipeline import prepare_site_pages
-
         try:
-            pages = prepare_site_pages(root)
+            pages = self.project_pages(root)
         except BuildFailed as failure:
             failure.summary_suffix = (
                 "the preview keeps the last good pages"
@@ -266,20 +276,6 @@ def _theme_has_language(config: MkDocsConfig, language: str) -> bool:
         (Path(folder) / "partials" / "languages" / f"{language}.html").is_file()
         for folder in config.theme.dirs
     )
-
-
-def _pages_from_project(root: Path) -> PageSource:
-    def load() -> SitePages:
-        # Imported here so the plugin module stays light when a model is handed in.
-        from .errors import BuildFailed
-        from .pipeline import prepare_site_pages
-
-        try:
-            return prepare_site_pages(root)
-        except BuildFailed as failure:
-            raise PluginError("\n" + failure.report()) from None
-
-    return load
 
 
 def _nav_config(pages: SitePages) -> list[Any]:
