@@ -1,0 +1,80 @@
+"""The `handbook` command: parses arguments, calls the pipeline, prints, exits. Nothing more.
+
+`main` is the console script (`handbook = "generator.cli:main"`); `python -m generator.cli` runs it
+too. No generator module imports this package: it sits on top of everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+
+from ..errors import BuildFailed
+from .commands import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    run_build,
+    run_check,
+    run_new,
+    run_publish,
+    run_reviewed,
+    run_schema,
+    run_serve,
+)
+from .parser import argument_parser
+from .steps import real_today_of
+
+__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main", "real_today_of"]
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.handlers[:] = [handler]
+    mkdocs_logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    mkdocs_logger.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `handbook` command line and return its exit status."""
+    # Material 9.7+ prints a long MkDocs 2.0 notice on every run; it would bury our own output.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    arguments = argument_parser().parse_args(argv)
+    root = arguments.project.resolve()
+    _setup_logging(verbose=False)
+    try:
+        if arguments.command == "build":
+            return run_build(root, arguments)
+        if arguments.command == "check":
+            return run_check(root, arguments)
+        if arguments.command == "reviewed":
+            return run_reviewed(root, arguments)
+        if arguments.command == "publish":
+            return run_publish(root, arguments)
+        if arguments.command == "new":
+            return run_new(root, arguments)
+        if arguments.command == "schema":
+            return run_schema(root)
+        if arguments.command == "serve":
+            return run_serve(root, arguments)
+    except BuildFailed as failure:
+        print(failure.report(), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("handbook: interrupted; nothing was published", file=sys.stderr)
+        return 130
+    except Exception as error:  # A bug of ours, not bad input: say so, briefly.
+        if arguments.debug:
+            traceback.print_exc()
+        print(
+            f"handbook: internal error: {type(error).__name__}: {error}\n"
+            "nothing was published; run with --debug for details and report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return EXIT_USAGE
