@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Protocol
 
 from .cards import CARD_JOB_PREFIX, CardPlan, card_failures, finish_cards
-from .changes import Edition, unexplained_changes
+from .changes import Edition, policy_counts, unexplained_changes
 from .editions import (
     EditionRequest,
+    PolicyEntry,
     copy_pdfs,
+    discard_staged,
     read_manifests,
     remove_staging_leftovers,
+    stage_edition,
     tampered_files,
 )
 from .errors import BuildFailed, SourceError
-from .model import Handbook, field_texts, link_targets, load_handbook
+from .model import Handbook, Status, field_texts, link_targets, load_handbook
 from .pdf import (
     Chapter,
     PdfBatch,
@@ -49,6 +52,14 @@ from .review import ReviewReport, review_handbook
 def real_today(handbook: Handbook) -> dt.date:
     """The actual current date in the handbook's time zone."""
     return dt.datetime.now(zoneinfo.ZoneInfo(handbook.settings.timezone)).date()
+
+
+def real_today_of(root: Path) -> dt.date:
+    """Today's date in the handbook's time zone (the machine's, if the handbook does not load)."""
+    try:
+        return real_today(load_handbook(root))
+    except BuildFailed:
+        return dt.date.today()
 
 
 def resolve_today(handbook: Handbook, override: dt.date | None) -> dt.date:
@@ -280,6 +291,39 @@ def build(
             pdf_run.batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
+
+
+def edition_stager(
+    prepared: Prepared, request: EditionRequest | None, staged: list[Path]
+) -> Callable[[Path], None] | None:
+    """The step that writes the edition from the finished build, before the site is swapped."""
+    if request is None:
+        return None
+
+    def stage(build_dir: Path) -> None:
+        handbook = prepared.handbook
+        entries = [
+            PolicyEntry(
+                id=policy.id,
+                title=policy.title,
+                number=policy.number,
+                status=policy.status.value,
+                version=policy.version,
+                source=f"policies/{policy.id}.yaml",
+                pdf=f"pdf/{policy.id}.pdf" if policy.status is Status.ACTIVE else None,
+            )
+            for policy in handbook.policies
+        ]
+        counts = policy_counts(handbook)
+        staged.append(stage_edition(handbook.root, request, entries, counts, build_dir / "pdf"))
+
+    return stage
+
+
+def discard_staged_editions(staged: list[Path]) -> None:
+    """Remove the editions staged by a build that failed."""
+    for folder in staged:
+        discard_staged(folder)
 
 
 def copy_edition_pdfs(history: tuple[Edition, ...], pdf_dir: Path) -> None:

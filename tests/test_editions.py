@@ -443,7 +443,11 @@ def test_a_policy_taken_out_after_an_edition_keeps_its_address_and_versions(copy
         data["related"].remove("corona-customer-care")
         summary = "Corona's customer care policy taken out of the related policies."
         data.setdefault("revision_history", []).append(
-            {"date": dt.date.fromisoformat(handbook_today()), "kind": "editorial", "summary": summary}
+            {
+                "date": dt.date.fromisoformat(handbook_today()),
+                "kind": "editorial",
+                "summary": summary,
+            }
         )
         other.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     result = run_handbook("build", cwd=copy)

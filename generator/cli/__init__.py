@@ -26,9 +26,8 @@ from .commands import (
     run_serve,
 )
 from .parser import argument_parser
-from .steps import real_today_of
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main", "real_today_of"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
 def _setup_logging(verbose: bool) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from .progress import LineProgress, LiveProgress, use_live_progress
 from .report import PreviewOutput, build_summary, review_table, review_warnings, shown, use_colour
-from .steps import discard_all_staged, edition_stager, real_today_of
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -22,7 +21,7 @@ EXIT_INTERNAL = 70
 
 def run_build(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook build`: validate, warn about reviews, apply the review gate, build, summarise."""
-    from ..pipeline import build, prepare
+    from ..pipeline import build, discard_staged_editions, edition_stager, prepare
     from ..render import SiteOptions
 
     progress = LiveProgress() if use_live_progress(sys.stderr) else LineProgress(sys.stderr)
@@ -54,7 +53,7 @@ def run_build(root: Path, arguments: argparse.Namespace) -> int:
     finally:
         progress.close(summary=built)
         if not built:
-            discard_all_staged(staged)
+            discard_staged_editions(staged)
     recorded = None
     if edition is not None:
         from ..editions import commit_edition
@@ -94,6 +93,7 @@ def run_new(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook new`: write a policy file with the required fields and placeholders."""
     from ..load import PLACEHOLDER
     from ..model import load_handbook
+    from ..pipeline import real_today_of
     from ..record import new_policy_text
 
     policy_id = arguments.policy_id
