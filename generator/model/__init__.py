@@ -34,8 +34,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from .errors import ErrorList, SourceError, format_path
-from .load import PLACEHOLDER, LoadedFile, read_source
+from ..errors import ErrorList, SourceError, format_path
+from ..load import PLACEHOLDER, LoadedFile, read_source
 
 HANDBOOK_FILE = "handbook.yaml"
 POLICY_SCHEMA_FILE = "policy.schema.json"
