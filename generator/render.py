@@ -1,6 +1,7 @@
 """Rendering: the Handbook and its review report, through Jinja templates, into pages.
 
-Only this module knows Jinja (and the inline-Markdown converter and sanitizer that go with it).
+Only this module knows Jinja; the text helpers (generator/text.py) and the page views
+(generator/views.py) it uses sit below it, shared with search.
 Python prepares every value a template shows (labels, dates, anchors, deadlines); templates only
 lay them out.
 """
@@ -10,44 +11,41 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
-import markdown
-import nh3
 from markupsafe import Markup
 
 from .changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from .model import (
     Handbook,
-    Person,
     Policy,
-    Standard,
-    StandardGroup,
     Status,
-    Target,
-    YearMonth,
 )
 from .review import URGENCY, PolicyReview, ReviewReport, ReviewStatus
+from .search import SearchEntry, policy_entries
 
-if TYPE_CHECKING:  # only an annotation here; search.py imports this module's views.
-    from .search import SearchEntry
-
-STATUS_LABELS = {
-    ReviewStatus.CURRENT: "Current",
-    ReviewStatus.DUE_SOON: "Review due soon",
-    ReviewStatus.OVERDUE: "Review overdue",
-    ReviewStatus.RETIRED: "Retired",
-    ReviewStatus.DRAFT: "Draft",
-}
-_ALLOWED_TAGS = {"em", "strong", "code", "a", "br", "img", "del"}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Re-exported ("X as X"): callers import these from here.
+from .text import format_date as format_date
+from .text import format_target as format_target
+from .text import inline_markdown as inline_markdown
+from .text import nav_title, plain_text
+from .text import plain as plain
+from .text import slugify as slugify
+from .views import STATUS_LABELS as STATUS_LABELS
+from .views import PolicyView as PolicyView
+from .views import ReviewBanner as ReviewBanner
+from .views import (
+    policy_tags,
+    policy_tags_audience,
+    review_banner,
+    standard_groups,
+)
+from .views import who_to_ask as who_to_ask
 
 
 @dataclass(frozen=True)
@@ -83,95 +81,9 @@ class SitePages:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
 
 
-def slugify(text: str) -> str:
-    """A URL-safe lower-case slug of `text`."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
 def policy_uri(policy: Policy) -> str:
     """The Markdown source URI of a policy page (served at `<id>/`)."""
     return f"{policy.id}.md"
-
-
-def format_date(value: dt.date | YearMonth | str | None) -> str:
-    """A date as people read it in a handbook: 3 January 2017, April 2025."""
-    if value is None:
-        return "Not stated"
-    if isinstance(value, str):
-        return "Unknown" if value == "unknown" else value
-    if isinstance(value, YearMonth):
-        return value.first_day().strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def format_target(target: str | Target | None) -> str:
-    """A standard's target as words: 'within 1 business day'."""
-    if target is None:
-        return ""
-    if isinstance(target, str):
-        return target
-    return target.words()
-
-
-_ESCAPED_AUTOLINK = re.compile(r"&lt;((?:https?|mailto|tel):[^\s<>]*?)&gt;", re.IGNORECASE)
-
-
-@functools.cache
-def _inline_converter() -> markdown.Markdown:
-    return markdown.Markdown(output_format="html")
-
-
-def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = None) -> Markup:
-    """Policy text (inline Markdown) as sanitized inline HTML; `policy:<id>` links resolved."""
-    if not text:
-        return Markup("")
-    # Escape first, so no HTML in the text is ever parsed as HTML; then give back the one
-    # angle-bracket form that is Markdown, an autolink to a web, mail or phone address.
-    escaped = _ESCAPED_AUTOLINK.sub(r"<\1>", html.escape(text, quote=False))
-    # One converter, reset per text: building a new one for each of a handbook's thousands of
-    # texts took half the render stage.
-    converted = _inline_converter().reset().convert(escaped)
-    converted = re.sub(r"^<p>(.*)</p>$", r"\1", converted, flags=re.S)
-
-    def resolve(match: re.Match[str]) -> str:
-        target = match.group(1)
-        policy_id, _, anchor = target.partition("#")
-        url = (policy_urls or {}).get(policy_id, f"../{policy_id}/")
-        return f'href="{url}{"#" + anchor if anchor else ""}"'
-
-    converted = re.sub(r'href="policy:([^"]*)"', resolve, converted)
-    cleaned = nh3.clean(
-        converted,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes=_URL_SCHEMES,
-        link_rel=None,
-    )
-    # The result lands in a Markdown page: braces would start attr_list `{: ...}` or look like
-    # a template expression to a later stage. As entities they show as typed, even in URLs.
-    return Markup(cleaned.replace("{", "&#123;").replace("}", "&#125;"))
-
-
-# HTML's specials, plus what Markdown (with attr_list `{: ...}`) or a `{{ template }}` engine
-# downstream could read as syntax: each becomes a numeric entity that shows as typed.
-_PLAIN_SPECIALS = re.compile(r"[&<>\"'\\`*_{}\[\]()#+!|~]")
-
-
-def plain(text: str | None) -> Markup:
-    """Plain text escaped for both HTML and Markdown, so nothing in it is interpreted."""
-    if not text:
-        return Markup("")
-    # One line: a line break would end a Markdown heading or a front-matter value early.
-    one_line = " ".join(text.split())
-    # One pass, so the '#' of an entity made for one character is never escaped again.
-    return Markup(_PLAIN_SPECIALS.sub(lambda m: f"&#{ord(m.group())};", one_line))
-
-
-def nav_title(text: str) -> str:
-    """A title for the MkDocs navigation, escaped: the theme inserts nav titles unescaped."""
-    # Material writes `{{ nav_item.title }}` into the page as HTML (MkDocs templates do not
-    # autoescape); quotes stay as typed because the theme escapes the aria-labels it makes.
-    return html.escape(text, quote=False)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -190,151 +102,6 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     environment.filters["target"] = format_target
     environment.filters["slug"] = slugify
     return environment
-
-
-@dataclass(frozen=True)
-class ReviewBanner:
-    """The notice at the top of a policy page that is not simply current."""
-
-    status: str
-    title: str
-    message: str
-    contact: str
-    owner: Person
-
-    def as_meta(self) -> dict[str, str | None]:
-        """The banner as page front matter, for the theme override that shows it."""
-        return {
-            "status": self.status,
-            "title": self.title,
-            "message": self.message,
-            "contact": self.contact,
-            "name": ", ".join(n for n in (self.owner.name, self.owner.title) if n) or None,
-            "email": self.owner.email,
-            "phone": self.owner.phone,
-            "tel": self.owner.phone.replace(" ", "") if self.owner.phone else None,
-        }
-
-
-@dataclass(frozen=True)
-class PolicyView:
-    """Everything a policy page shows, prepared for the template."""
-
-    policy: Policy
-    review: PolicyReview | None
-    status_label: str
-    status_class: str
-    standard_groups: list[tuple[str, str, list[tuple[str, Standard]]]]
-    related: list[Policy]
-    url: str
-    pdf_url: str | None
-    card_url: str | None
-    category_slug: str
-    banner: ReviewBanner | None = None
-    tags: list[str] = field(default_factory=list)
-    # ---- editions (issue 12): the published versions, and the way back to the site root.
-    versions: list[PolicyVersion] = field(default_factory=list)
-    base: str = "../"
-
-
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
-def _how_long(days: int) -> str:
-    """A span as people say it: '73 days', 'about 7 months', 'over 8 years'."""
-    if days < 90:
-        return _days(days)
-    if days < 730:
-        return f"about {round(days / 30.44)} months"
-    return f"over {days // 365} years"
-
-
-def who_to_ask(policy: Policy) -> Person:
-    """Whom a page notice sends readers to: the owner, else the policy's first contact."""
-    # A source may name no owner but a contact for questions (Pinole names only HR).
-    if policy.owner.name is None and policy.contacts:
-        contact = policy.contacts[0]
-        return Person(name=contact.name, email=contact.email, phone=contact.phone)
-    return policy.owner
-
-
-def review_banner(policy: Policy, review: PolicyReview | None) -> ReviewBanner | None:
-    """The page notice for a policy that is overdue, due soon, retired or a draft; else None."""
-    asked = who_to_ask(policy)
-    owner = asked.name or asked.title or "the policy owner"
-    if policy.status is Status.RETIRED:
-        return ReviewBanner(
-            "retired",
-            "Retired",
-            "This policy is retired and no longer applies. It is kept for the record.",
-            "Questions:",
-            asked,
-        )
-    if policy.status is Status.DRAFT:
-        return ReviewBanner(
-            "draft",
-            "Draft",
-            "This policy is a draft. It is not in force until it is approved and published.",
-            "Comments to:",
-            asked,
-        )
-    if review is None or review.next_review is None:
-        return None
-    due = format_date(review.next_review)
-    if review.status is ReviewStatus.OVERDUE:
-        return ReviewBanner(
-            "overdue",
-            "Review overdue",
-            f"This policy was due for its annual review on {due} and has been overdue for "
-            f"{_how_long(review.days_overdue)}. Parts of it may be out of date: before relying on "
-            f"it, check with {owner}.",
-            "Contact:",
-            asked,
-        )
-    if review.status is ReviewStatus.DUE_SOON:
-        when = "today" if review.days_left == 0 else f"in {_days(review.days_left)}"
-        return ReviewBanner(
-            "due-soon",
-            "Review due soon",
-            f"This policy is due for its annual review on {due} ({when}). "
-            f"Questions about it go to {owner}.",
-            "Contact:",
-            asked,
-        )
-    return None
-
-
-def policy_tags_audience(policy: Policy) -> list[str]:
-    """The applies_to tags of a policy, escaped as in `policy_tags`."""
-    return [html.escape(name, quote=True) for name in policy.applies_to if name]
-
-
-def policy_tags(policy: Policy) -> list[str]:
-    """Tag names for the tags plugin: department and who the policy applies to, HTML-escaped
-    because Material prints tag names into the page unescaped."""
-    department = [html.escape(policy.department, quote=True)] if policy.department else []
-    return list(dict.fromkeys(department + policy_tags_audience(policy)))
-
-
-def _standard_groups(policy: Policy) -> list[tuple[str, str, list[tuple[str, Standard]]]]:
-    """Standards grouped for display, each with a stable anchor (standard-3, ...)."""
-    groups: list[tuple[str, str, list[tuple[str, Standard]]]] = []
-    loose: list[tuple[str, Standard]] = []
-    number = 0
-    for entry in policy.standards:
-        if isinstance(entry, StandardGroup):
-            items = []
-            for standard in entry.standards:
-                number += 1
-                items.append((f"standard-{number}", standard))
-            groups.append((entry.title, slugify(entry.title), items))
-        else:
-            number += 1
-            loose.append((f"standard-{number}", entry))
-    if loose:
-        groups.insert(0, ("", "standards", loose))
-    return groups
 
 
 class Renderer:
@@ -381,7 +148,7 @@ class Renderer:
             review=review,
             status_label=STATUS_LABELS[status],
             status_class=status.value,
-            standard_groups=_standard_groups(policy),
+            standard_groups=standard_groups(policy),
             related=[known[r] for r in policy.related if r in known],
             url=f"{policy.id}/",
             # PDFs and cards are made for published policies only, not for retired ones.
@@ -408,8 +175,6 @@ class Renderer:
     def site_pages(self, cards_page: str | None = None) -> SitePages:
         """Every generated page of the site, and the navigation; `cards_page` is the "Desk
         cards" page's Markdown (generator/cards.py makes it) when the build makes cards."""
-        from .search import policy_entries
-
         pages: dict[str, str] = {}
         search_entries: dict[str, list[SearchEntry]] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
@@ -749,11 +514,6 @@ def chapter_link(policy: Policy) -> str:
 def running_header(policy: Policy) -> str:
     """The running header of a policy's pages: its number and title."""
     return f"{policy.number} · {policy.title}" if policy.number else policy.title
-
-
-def plain_text(text: str | None) -> str:
-    """Inline Markdown reduced to its words, for PDF metadata such as the subject."""
-    return html.unescape(re.sub(r"<[^>]+>", "", str(inline_markdown(text))))
 
 
 def _print_markdown(policy_urls: Mapping[str, str]) -> Any:
