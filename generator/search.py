@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Guideline, Policy, Principle, Standard
-from .render import PolicyView, format_target, plain_text, slugify
+from .text import format_target, plain_text, slugify
+from .views import PolicyView
 
 # Rule titles are cut here: a result title is read at a glance, its preview holds the rest.
 _TITLE_WORDS = 60

@@ -1,0 +1,121 @@
+"""What every page of a handbook shares: its options, its policies' views, its template renders.
+
+`BaseRenderer` holds one handbook, its review report and its published editions, with one Jinja
+environment (generator/render/environment.py). The site pages (pages.py), the version pages
+(editions.py) and the print views (printing.py) are all made through it. No library of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..changes import Changes, Edition, PolicyVersion, compare, policy_versions
+from ..model import Handbook, Policy, Status
+from ..review import PolicyReview, ReviewReport, ReviewStatus
+from ..text import slugify
+from ..views import STATUS_LABELS, PolicyView, policy_tags, review_banner, standard_groups
+from .environment import make_environment
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What varies between site builds of the same handbook."""
+
+    include_drafts: bool = False
+    pdf_links: bool = False
+    card_links: bool = False
+
+
+class BaseRenderer:
+    """One handbook's policy views and template renders, with one Jinja environment."""
+
+    def __init__(
+        self,
+        handbook: Handbook,
+        report: ReviewReport,
+        options: SiteOptions,
+        history: Sequence[Edition] = (),
+    ) -> None:
+        self.handbook = handbook
+        self.report = report
+        self.options = options
+        self.history = list(history)
+        self._versions: dict[str, list[PolicyVersion]] = {}
+        self.environment = make_environment(handbook.root / "templates")
+
+    def published(self) -> list[Policy]:
+        """Policies that appear in the navigation: active, plus drafts when asked for."""
+        return [
+            policy
+            for policy in self.handbook.policies
+            if policy.status is Status.ACTIVE
+            or (policy.status is Status.DRAFT and self.options.include_drafts)
+        ]
+
+    def retired(self) -> list[Policy]:
+        """Retired policies, listed on the archive page only."""
+        return [p for p in self.handbook.policies if p.status is Status.RETIRED]
+
+    def view(self, policy: Policy) -> PolicyView:
+        """Prepare one policy for its page."""
+        try:
+            review: PolicyReview | None = self.report.for_policy(policy.id)
+        except KeyError:
+            review = None
+        status = review.status if review else ReviewStatus.CURRENT
+        known = {p.id: p for p in self.handbook.policies}
+        in_print = policy.status is not Status.RETIRED
+        return PolicyView(
+            policy=policy,
+            review=review,
+            status_label=STATUS_LABELS[status],
+            status_class=status.value,
+            standard_groups=standard_groups(policy),
+            related=[known[r] for r in policy.related if r in known],
+            url=f"{policy.id}/",
+            # PDFs and cards are made for published policies only, not for retired ones.
+            pdf_url=f"pdf/{policy.id}.pdf" if self.options.pdf_links and in_print else None,
+            card_url=f"pdf/cards/{policy.id}.pdf" if self.options.card_links and in_print else None,
+            category_slug=slugify(policy.category),
+            banner=review_banner(policy, review),
+            # A retired page is off the navigation; its tags would lead back to it.
+            tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
+            versions=self.versions_of(policy.id),
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render one template with the handbook-wide context added."""
+        return self.environment.get_template(template).render(
+            handbook=self.handbook,
+            settings=self.handbook.settings,
+            report=self.report,
+            labels=STATUS_LABELS,
+            review_summary=self.report.summary(),
+            **context,
+        )
+
+    # ---- editions (issue 12)
+
+    def versions_of(self, policy_id: str) -> list[PolicyVersion]:
+        """A policy's published versions, oldest first (computed once per renderer)."""
+        if policy_id not in self._versions:
+            self._versions[policy_id] = policy_versions(self.history, policy_id)
+        return self._versions[policy_id]
+
+    def whats_new(self) -> Changes:
+        """The current sources against the latest edition; when nothing changed since, that
+        edition against the one before. No edition yet: nothing to compare."""
+        if not self.history:
+            return Changes(None, None, [])
+        latest = self.history[-1]
+        if latest.handbook is None:
+            return Changes(latest.name, None, [])
+        since = compare(latest.handbook, self.handbook, latest.name, None)
+        if since.policies:
+            return since
+        before = self.history[-2] if len(self.history) >= 2 else None
+        if before is None or before.handbook is None:
+            return Changes(before.name if before else None, latest.name, [])
+        return compare(before.handbook, latest.handbook, before.name, latest.name)
