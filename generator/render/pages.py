@@ -2,7 +2,7 @@
 navigation that orders them, with each policy page's search entries (generator/search.py).
 
 `Renderer` adds them to what every page shares (base.py); the edition pages come from
-editions.py. No library of its own.
+edition_pages.py. No library of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..review import URGENCY, ReviewStatus
 from ..search import SearchEntry, policy_entries
 from ..text import nav_title, slugify
 from ..views import STATUS_LABELS, policy_tags_audience
-from . import editions
+from . import edition_pages
 from .base import BaseRenderer
 
 
@@ -137,9 +137,9 @@ class Renderer(BaseRenderer):
                 excluded.add(uri)
         # ---- editions (issue 12): what's new, the editions, every earlier version. Off the
         # navigation and out of search: they are reached from the home and policy pages.
-        edition_pages = editions.edition_pages(self)
-        pages.update(edition_pages)
-        excluded.update(edition_pages)
+        of_editions = edition_pages.edition_pages(self)
+        pages.update(of_editions)
+        excluded.update(of_editions)
         settings = self.handbook.settings
         theme = {
             "site_name": settings.title,
