@@ -311,7 +311,7 @@ def test_the_quick_rewrite_of_a_placed_card_page_equals_the_parsed_one(
     # the byte-level rewrite used for speed must give the same operators as parsing does.
     import pikepdf
 
-    from generator.pdf import _parsed_and_rewritten, _rewritten_content
+    from generator.pdf.impose import _parsed_and_rewritten, _rewritten_content
 
     with pikepdf.open(cards_dir(sample_site) / f"{policy_id}.pdf") as pdf:
         for page in pdf.pages:

@@ -1,0 +1,180 @@
+"""The PDF cache: rendered PDFs by a hash of their job, this package's code, the PDF libraries'
+versions and the installed fonts (asked of fontconfig through ctypes). Imports no PDF library."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .common import PDF_VARIANT, RenderedPdf
+from .jobs import PdfJob, render_job
+
+# Bump when a change in this package alters the bytes written for unchanged inputs.
+CACHE_FORMAT = "3"
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+
+@functools.cache
+def _engine_fingerprint() -> str:
+    """What besides a job's inputs decides its bytes: this package, the PDF libraries, the fonts."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    # Every module of the package, in a fixed order: a change to any of them may change bytes.
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    for package in ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except Exception:
+            digest.update(f"{package}=?".encode())
+    font_dirs, config_files = _fontconfig_paths()
+    for folder in font_dirs:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    # Which installed font a family name picks is fontconfig's configuration.
+    for path in config_files:
+        if path.is_file():
+            digest.update(f"{path}:{_file_digest(str(path))}".encode())
+    return digest.hexdigest()
+
+
+def _fontconfig_paths() -> tuple[list[Path], list[Path]]:
+    """The font folders and configuration files of fontconfig, which finds WeasyPrint's fonts.
+
+    Asked of fontconfig itself: besides the system folders it reads the user's own
+    (~/.local/share/fonts, ~/.fonts), and a font installed there changes the PDFs as much.
+    """
+    name = ctypes.util.find_library("fontconfig")
+    if name is None:
+        home = Path.home()
+        return [*FONT_DIRS, home / ".local" / "share" / "fonts", home / ".fonts"], []
+    library = ctypes.CDLL(name)
+    library.FcInitLoadConfig.restype = ctypes.c_void_p
+    library.FcConfigDestroy.argtypes = [ctypes.c_void_p]
+    library.FcStrListNext.restype = ctypes.c_char_p
+    library.FcStrListNext.argtypes = [ctypes.c_void_p]
+    library.FcStrListDone.argtypes = [ctypes.c_void_p]
+    config = library.FcInitLoadConfig()  # Reads the configuration only; scans no fonts.
+
+    def strings(function: Any) -> list[Path]:
+        function.restype = ctypes.c_void_p
+        function.argtypes = [ctypes.c_void_p]
+        listing = function(config)
+        found = []
+        while (entry := library.FcStrListNext(listing)) is not None:
+            found.append(Path(os.fsdecode(entry)))
+        library.FcStrListDone(listing)
+        return sorted(found)
+
+    try:
+        return strings(library.FcConfigGetFontDirs), strings(library.FcConfigGetConfigFiles)
+    finally:
+        library.FcConfigDestroy(config)
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+class PdfCache:
+    """Rendered PDFs by content hash in a folder outside `site/` (PROJECT/.cache/pdf)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        # Every key this build asked for: what `prune` keeps.
+        self.used: set[str] = set()
+
+    def key(self, job: PdfJob) -> str:
+        """The hash of everything that decides the job's bytes, except files it reads."""
+        digest = hashlib.sha256(_engine_fingerprint().encode())
+        digest.update(job.html.encode("utf-8"))
+        digest.update(
+            repr(
+                (job.metadata, job.page_labels, job.label_prefix, job.extents, PDF_VARIANT)
+            ).encode()
+        )
+        digest.update(str(job.base_dir.resolve().relative_to(job.root.resolve())).encode())
+        for sheet in job.stylesheets:
+            digest.update(f"{sheet}:{_file_digest(str(sheet))}".encode())
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the cached renders not in `keep` (those of documents since edited or gone), so
+        the cache holds one handbook's worth, not every version ever built."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if path.suffix in (".pdf", ".json") and path.stem not in keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def get(self, key: str) -> RenderedPdf | None:
+        """A cached render, if its recorded resources (images, CSS imports) are unchanged."""
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            for path, digest in record["resources"].items():
+                if _file_digest(path) != digest:
+                    return None
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if hashlib.sha256(data).hexdigest() != record.get("sha256"):
+            return None
+        return RenderedPdf(
+            data=data,
+            pages=int(record["pages"]),
+            page_sizes_pt=[(float(w), float(h)) for w, h in record["page_sizes_pt"]],
+            resources=tuple(record["resources"]),
+            extents={
+                name: (int(page), float(top), float(bottom))
+                for name, (page, top, bottom) in record.get("extents", {}).items()
+            },
+        )
+
+    def rendered(self, job: PdfJob) -> RenderedPdf:
+        """The job's PDF from the cache, or rendered here and stored."""
+        key = self.key(job)
+        cached = self.get(key)
+        if cached is None:
+            cached = render_job(job)
+            self.put(key, cached)
+        return cached
+
+    def put(self, key: str, rendered: RenderedPdf) -> None:
+        """Store a render; a failure to write the cache never fails the build."""
+        record = {
+            "pages": rendered.pages,
+            "page_sizes_pt": rendered.page_sizes_pt,
+            "sha256": hashlib.sha256(rendered.data).hexdigest(),
+            "resources": {path: _file_digest(path) for path in rendered.resources},
+            "extents": rendered.extents,
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Written under temporary names and renamed, so a killed build leaves no half file.
+            for suffix, payload in ((".pdf", rendered.data), (".json", json.dumps(record))):
+                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                with os.fdopen(handle, "wb") as out:
+                    out.write(payload if isinstance(payload, bytes) else payload.encode())
+                os.replace(temporary, self.folder / f"{key}{suffix}")
+        except OSError:
+            pass

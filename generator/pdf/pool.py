@@ -1,0 +1,123 @@
+"""The worker pool: a batch of PDF jobs rendered in forked worker processes (each importing
+WeasyPrint once, and dying with the build that started it), or taken from the cache."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .cache import PdfCache
+from .common import PdfError, RenderedPdf, ResourceRefused
+from .jobs import PdfBatchFailed, PdfFailure, PdfJob, _render_job
+from .layout import _stylesheet, _weasyprint
+
+T = TypeVar("T")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the build that started it dies, even by kill -9;
+    forked workers would otherwise wait forever on a queue nobody writes to."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None or not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(libc_name, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # The parent died before the request took effect.
+        os._exit(1)
+
+
+def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
+    """Pool initializer: import WeasyPrint and parse the shared CSS once per worker process."""
+    _die_with_parent()
+    _weasyprint()
+    for path in stylesheets:
+        # A refused stylesheet is reported by the job itself, with the document's name.
+        with contextlib.suppress(ResourceRefused):
+            _stylesheet(path, root)
+
+
+class PdfBatch:
+    """PDF jobs rendered in worker processes while the caller does other work (the site).
+
+    Jobs whose inputs are unchanged since the last build come from the cache; the rest go to a
+    pool of worker processes sized to the cores, each importing WeasyPrint once.
+    """
+
+    def __init__(
+        self, jobs: Sequence[PdfJob], cache: PdfCache | None, workers: int | None = None
+    ) -> None:
+        self.jobs = list(jobs)
+        self.cache = cache
+        self.results: dict[str, RenderedPdf] = {}
+        self.keys: dict[str, str] = {}
+        pending: list[PdfJob] = []
+        for job in self.jobs:
+            if cache is not None:
+                self.keys[job.name] = cache.key(job)
+                hit = cache.get(self.keys[job.name])
+                if hit is not None:
+                    self.results[job.name] = hit
+                    continue
+            pending.append(job)
+        self.rendered = [job.name for job in pending]
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.futures: dict[str, concurrent.futures.Future[RenderedPdf | PdfError]] = {}
+        if not pending:
+            return
+        size = min(workers or os.cpu_count() or 1, len(pending))
+        stylesheets = tuple(dict.fromkeys(s for job in pending for s in job.stylesheets))
+        # Fork: the workers start at once; this process has not imported WeasyPrint or started
+        # any thread yet, so there is nothing unsafe to copy.
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=size,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(stylesheets, pending[0].root),
+        )
+        # The biggest documents first (the book), so no worker is left with it at the end.
+        for job in sorted(pending, key=lambda j: len(j.html), reverse=True):
+            self.futures[job.name] = self.pool.submit(_render_job, job)
+
+    def wait(self) -> dict[str, RenderedPdf]:
+        """Every job's PDF by name; raises `PdfBatchFailed` listing every failed job."""
+        failures: list[PdfFailure] = []
+        by_name = {job.name: job for job in self.jobs}
+        for name, future in self.futures.items():
+            outcome = future.result()
+            if isinstance(outcome, PdfError):
+                failures.append(PdfFailure(by_name[name], outcome))
+                continue
+            self.results[name] = outcome
+            if self.cache is not None:
+                self.cache.put(self.keys[name], outcome)
+        if failures:
+            self.close()
+            raise PdfBatchFailed(failures)
+        return {job.name: self.results[job.name] for job in self.jobs}
+
+    def call(self, function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        """Run `function(*args)` in a worker while this process goes on (here, at once, when
+        every job came from the cache and no worker was started); `close` stops the workers."""
+        if self.pool is not None:
+            return self.pool.submit(function, *args)
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+        try:
+            done.set_result(function(*args))
+        except BaseException as error:  # Raised again by .result(), where the caller waits.
+            done.set_exception(error)
+        return done
+
+    def close(self) -> None:
+        """Stop the workers (cancelling what has not started)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
