@@ -44,10 +44,11 @@ new: $(STAMP)  ## Start a policy file: make new ID=<policy-id> TITLE="Its title"
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	@$(BIN)/handbook schema
 
-lint: $(STAMP)  ## ruff format, ruff check, mypy --strict
+lint: $(STAMP)  ## ruff format, ruff check, mypy --strict, import-linter (the layering)
 	@$(BIN)/ruff format --check generator tests benchmarks
 	@$(BIN)/ruff check generator tests benchmarks
 	@$(BIN)/mypy --strict generator
+	@out=$$($(BIN)/lint-imports --no-cache --no-logo 2>&1) || { echo "$$out"; exit 1; }; echo "import-linter: $$(echo "$$out" | tail -n 1)"
 
 test: $(STAMP) system-build system-test lint  ## Every test: lint, unit, integration, browser
 	@$(BIN)/python -m pytest -n 2 --dist loadgroup
