@@ -6,7 +6,7 @@ lay them out. The package, from the bottom up:
 - `environment`: the one Jinja environment and its filters; the only module that imports jinja2.
 - `base`: `SiteOptions` and `BaseRenderer`, what every page shares: the published policies,
   a policy's view, its versions, what's new, and rendering a template with the handbook.
-- `edition_pages`: the edition pages: what's new, the editions, each published version of a policy.
+- `versions`: the edition pages: what's new, the editions, each published version of a policy.
 - `pages`: `Renderer`, the site's pages and navigation (`SitePages`, `NavSection`).
 - `printing`: the print views of the book and the per-policy PDFs.
 
@@ -34,7 +34,6 @@ from ..views import (
     who_to_ask,
 )
 from .base import BaseRenderer, SiteOptions
-from .edition_pages import compare_versions, edition_pages
 from .environment import make_environment
 from .pages import NavSection, Renderer, SitePages, policy_uri, recently_revised
 from .printing import (
@@ -54,6 +53,7 @@ from .printing import (
     revision_note,
     running_header,
 )
+from .versions import compare_versions, edition_pages
 
 __all__ = [
     "BOOK_PDF",

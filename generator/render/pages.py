@@ -2,7 +2,7 @@
 navigation that orders them, with each policy page's search entries (generator/search.py).
 
 `Renderer` adds them to what every page shares (base.py); the edition pages come from
-edition_pages.py. No library of its own.
+versions.py. No library of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..review import URGENCY, ReviewStatus
 from ..search import SearchEntry, policy_entries
 from ..text import nav_title, slugify
 from ..views import STATUS_LABELS, policy_tags_audience
-from . import edition_pages
 from .base import BaseRenderer
+from .versions import edition_pages
 
 
 @dataclass
@@ -137,7 +137,7 @@ class Renderer(BaseRenderer):
                 excluded.add(uri)
         # ---- editions (issue 12): what's new, the editions, every earlier version. Off the
         # navigation and out of search: they are reached from the home and policy pages.
-        of_editions = edition_pages.edition_pages(self)
+        of_editions = edition_pages(self)
         pages.update(of_editions)
         excluded.update(of_editions)
         settings = self.handbook.settings
