@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_PACKAGES := fonts-noto-core fonts-dejavu-core fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := chromium poppler-utils
 
-.PHONY: build check reviewed serve publish new test lint bench schema clean help install system-build system-test
+.PHONY: build check reviewed serve publish new test lint bench schema clean help install system-build system-test acks acks-import signoff
 
 build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDFs into site/
 	@$(BIN)/handbook build
@@ -40,6 +40,19 @@ publish: $(STAMP) system-build  ## Build and record an edition: make publish EDI
 new: $(STAMP)  ## Start a policy file: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]
 	@test -n "$$ID" -a -n "$$TITLE" || { echo 'make new: say the id and title: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]' >&2; exit 1; }
 	@$(BIN)/handbook new "$$ID" --title "$$TITLE" $${CATEGORY:+--category "$$CATEGORY"}
+
+# ---- acknowledgements (issue 26): DEPARTMENT, FILE, COLUMNS and EDITION arrive as environment
+# variables too, so a department or file name with spaces reaches the command as typed.
+acks: $(STAMP)  ## Who has acknowledged what; fails when any is overdue [DEPARTMENT="..."]
+	@$(BIN)/handbook acks $${DEPARTMENT:+--department "$$DEPARTMENT"}
+
+acks-import: $(STAMP)  ## Append a form's export to acknowledgements/: make acks-import FILE=export.csv [COLUMNS=microsoft-forms]
+	@test -n "$$FILE" || { echo 'make acks-import: name the export: make acks-import FILE=export.csv [COLUMNS=microsoft-forms|google-forms]' >&2; exit 1; }
+	@$(BIN)/handbook acks import "$$FILE" --columns "$${COLUMNS:-microsoft-forms}"
+
+signoff: $(STAMP) system-build  ## Sign-off sheets (PDF) of an edition into signoff/: make signoff EDITION=<name>
+	@test -n "$$EDITION" || { echo 'make signoff: name the edition: make signoff EDITION=<name>' >&2; exit 1; }
+	@$(BIN)/handbook signoff --edition "$$EDITION"
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	@$(BIN)/handbook schema
@@ -81,4 +94,4 @@ system-test:
 	@scripts/ensure-debian-packages $(TEST_PACKAGES)
 
 clean:  ## Remove build outputs and caches (keeps .venv)
-	@rm -rf site .cache .site-build-* .site-old-* screenshots tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+	@rm -rf site signoff .cache .site-build-* .site-old-* screenshots tests/artifacts .pytest_cache .mypy_cache .ruff_cache

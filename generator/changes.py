@@ -157,9 +157,9 @@ class Changes:
 
 # ---- fields as a reader names them
 
-_SKIPPED = {"revision_history", "last_reviewed", "review"}
-"""The record of changes and reviews (a recorded review may drop `review.next_due`), not what
-the policy says."""
+_SKIPPED = {"revision_history", "last_reviewed", "review", "acknowledge"}
+"""The record of changes and reviews (a recorded review may drop `review.next_due`), and who
+must acknowledge it (issue 26): not what the policy says."""
 
 
 def _humanize(name: str) -> str:

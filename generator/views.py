@@ -48,6 +48,14 @@ class ReviewBanner:
 
 
 @dataclass(frozen=True)
+class AcknowledgeNotice:
+    """That the version on a page must be acknowledged (issue 26), and where: never by whom."""
+
+    text: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class PolicyView:
     """Everything a policy page shows, prepared for the template."""
 
@@ -66,6 +74,8 @@ class PolicyView:
     # ---- editions (issue 12): the published versions, and the way back to the site root.
     versions: list[PolicyVersion] = field(default_factory=list)
     base: str = "../"
+    # ---- acknowledgements (issue 26)
+    acknowledgement: AcknowledgeNotice | None = None
 
 
 def _days(count: int) -> str:

@@ -12,6 +12,7 @@ import sys
 import traceback
 
 from ..errors import BuildFailed
+from .acks import run_acks, run_signoff
 from .commands import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_schema(root)
         if arguments.command == "serve":
             return run_serve(root, arguments)
+        if arguments.command == "acks":
+            return run_acks(root, arguments)
+        if arguments.command == "signoff":
+            return run_signoff(root, arguments)
     except BuildFailed as failure:
         print(failure.report(), file=sys.stderr)
         return EXIT_FAILED

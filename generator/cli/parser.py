@@ -80,6 +80,39 @@ def argument_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="the policy's title")
     new.add_argument("--category", help="its navigation section (default: the first one)")
 
+    # ---- acknowledgements (issue 26)
+    acks = commands.add_parser(
+        "acks", help="who has acknowledged the policies they must (people.csv, acknowledgements/)"
+    )
+    acks.add_argument("--today", type=_date_argument, help="count for this day")
+    acks.add_argument("--department", metavar="D", help="only the people of this department")
+    acks.add_argument("--json", action="store_true", help="print the register as JSON")
+    acks.add_argument(
+        "--fail-on",
+        choices=["overdue", "outstanding", "never"],
+        default="overdue",
+        help="exit 1 when any acknowledgement is in this state (default: overdue)",
+    )
+    acks_commands = acks.add_subparsers(dest="acks_command", metavar="import")
+    acks_import = acks_commands.add_parser(
+        "import", help="append an online form's CSV export to acknowledgements/"
+    )
+    acks_import.add_argument("file", type=Path, metavar="FILE", help="the form's CSV export")
+    acks_import.add_argument(
+        "--columns",
+        required=True,
+        help="microsoft-forms, google-forms, or person=COLUMN,edition=COLUMN,policy=COLUMN,"
+        "date=COLUMN[,note=COLUMN]",
+    )
+    acks_import.add_argument(
+        "--today", type=_date_argument, help="the day it is (dates after it are refused)"
+    )
+    signoff = commands.add_parser(
+        "signoff", help="write an edition's sign-off sheets (PDF) into signoff/EDITION/"
+    )
+    signoff.add_argument("--edition", required=True, metavar="NAME", help="the edition's name")
+    signoff.add_argument("--today", type=_date_argument, help="the day it is")
+
     commands.add_parser("schema", help="regenerate the JSON Schemas in schema/")
     serve = commands.add_parser("serve", help="live-reloading preview of the site")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")

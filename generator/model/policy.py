@@ -337,6 +337,12 @@ class Policy(Strict):
     revision_history: list[Revision] = []
     source: SourceDocument
     card: Card | None = None
+    # ---- acknowledgements (issue 26): who signs for a new or substantively revised version.
+    acknowledge: list[PlainText] | Literal["none"] | None = Field(
+        None,
+        description="Departments (as people.csv names them) that must acknowledge a new or "
+        "substantively revised version; 'none' for no one; default everyone",
+    )
 
     def versions(self) -> list[str | None]:
         """The version each revision_history entry gives the policy (None before the first)."""

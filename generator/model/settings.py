@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from .fields import PlainText, SearchWord, Text, Url
 from .policy import _CYCLE_LIMITS, Contact, Strict
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+ACKNOWLEDGE_PLACEHOLDERS = ("edition", "policy", "version")
+
+
+def _check_acknowledge_url(value: Any) -> Any:
+    # A misspelt placeholder would reach the form as literal braces; say so at build time.
+    if isinstance(value, str):
+        for name in _PLACEHOLDER.findall(value):
+            if name not in ACKNOWLEDGE_PLACEHOLDERS:
+                message = (
+                    f"unknown placeholder {{{name}}}: use {{edition}}, {{policy}} or {{version}}"
+                )
+                raise PydanticCustomError("acknowledge_url", "{message}", {"message": message})
+    return value
+
+
+AcknowledgeUrl = Annotated[Url, BeforeValidator(_check_acknowledge_url)]
 
 
 class Category(Strict):
@@ -49,6 +69,17 @@ class Settings(Strict):
         False,
         description="Show the handbook-wide contacts on the desk card of every policy that names "
         "no contact of its own",
+    )
+    # ---- acknowledgements (issue 26)
+    acknowledge_within_days: int = Field(
+        30,
+        description="Days allowed to acknowledge a new or substantively revised policy",
+        json_schema_extra={"minimum": 0},
+    )
+    acknowledge_url: AcknowledgeUrl | None = Field(
+        None,
+        description="A form the city runs for acknowledgements, with {edition}, {policy} and "
+        "{version} placeholders; policy pages link to it",
     )
     synonyms: dict[SearchWord, list[PlainText]] = Field(
         {},

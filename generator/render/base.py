@@ -13,9 +13,17 @@ from typing import Any
 
 from ..changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from ..model import Handbook, Policy, Status
+from ..obligations import Requirement, acknowledge_link, current_requirements
 from ..review import PolicyReview, ReviewReport, ReviewStatus
 from ..text import slugify
-from ..views import STATUS_LABELS, PolicyView, policy_tags, review_banner, standard_groups
+from ..views import (
+    STATUS_LABELS,
+    AcknowledgeNotice,
+    PolicyView,
+    policy_tags,
+    review_banner,
+    standard_groups,
+)
 from .environment import make_environment
 
 
@@ -43,6 +51,7 @@ class BaseRenderer:
         self.options = options
         self.history = list(history)
         self._versions: dict[str, list[PolicyVersion]] = {}
+        self._requirements: dict[str, Requirement] | None = None
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -83,6 +92,7 @@ class BaseRenderer:
             # A retired page is off the navigation; its tags would lead back to it.
             tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
             versions=self.versions_of(policy.id),
+            acknowledgement=self.acknowledge_notice(policy),
         )
 
     def render(self, template: str, **context: Any) -> str:
@@ -95,6 +105,28 @@ class BaseRenderer:
             review_summary=self.report.summary(),
             **context,
         )
+
+    # ---- acknowledgements (issue 26)
+
+    def acknowledge_notice(self, policy: Policy) -> AcknowledgeNotice | None:
+        """That this version must be acknowledged, when a form is set up (acknowledge_url) and
+        a published edition requires it; a revision not yet published shows nothing."""
+        template = self.handbook.settings.acknowledge_url
+        if template is None or policy.status is not Status.ACTIVE:
+            return None
+        if self._requirements is None:
+            self._requirements = current_requirements(self.history)
+        requirement = self._requirements.get(policy.id)
+        if requirement is None or requirement.version != policy.version:
+            return None
+        who = (
+            "everyone"
+            if requirement.departments is None
+            else "staff of " + ", ".join(requirement.departments)
+        )
+        version = f"Version {requirement.version}" if requirement.version else "This version"
+        text = f"{version} must be acknowledged by {who} (edition {requirement.edition})."
+        return AcknowledgeNotice(text, acknowledge_link(template, requirement))
 
     # ---- editions (issue 12)
 
