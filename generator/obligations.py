@@ -44,8 +44,8 @@ class Requirement:
 def _scope(policy: Policy) -> tuple[str, ...] | str | None:
     if policy.acknowledge is None:
         return None
-    if policy.acknowledge == "none":
-        return "none"
+    if not policy.acknowledge:
+        return "none"  # `acknowledge: none`, kept as the empty list
     return tuple(policy.acknowledge)
 
 

@@ -33,7 +33,7 @@ def department_errors(handbook: Handbook, roster: Roster) -> list[SourceError]:
     known = roster.departments()
     errors = []
     for policy in handbook.policies:
-        if not isinstance(policy.acknowledge, list):
+        if not policy.acknowledge:
             continue
         origin = handbook.origins[policy.id]
         for index, name in enumerate(policy.acknowledge):

@@ -118,7 +118,7 @@ class AckReport:
 def _entry_line(entry: AckEntry) -> str:
     requirement = entry.requirement
     name = f"{requirement.number} {requirement.title}" if requirement.number else requirement.title
-    version = f" {requirement.version}" if requirement.version else ""
+    version = f", version {requirement.version}" if requirement.version else ""
     if entry.status is AckStatus.ACKNOWLEDGED:
         state = f"acknowledged {entry.signed}"
     elif entry.status is AckStatus.OUTDATED:

@@ -14,15 +14,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     Tag,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 from .fields import (
     Date,
@@ -284,6 +286,36 @@ class Card(Strict):
     back: CardSide | None = None
 
 
+def _acknowledge_none(value: Any) -> Any:
+    # `none` is the empty list of departments; any other single word is a list left unwritten,
+    # and one message says so (a union would report each alternative's complaint).
+    if value == "none":
+        return []
+    if not isinstance(value, list):
+        raise PydanticCustomError(
+            "acknowledge",
+            "expected a list of departments, such as [Utilities, Customer Service], or none; "
+            "got {value}",
+            {"value": repr(value) if isinstance(value, str) else type(value).__name__},
+        )
+    return value
+
+
+Acknowledge = Annotated[
+    list[PlainText],
+    BeforeValidator(_acknowledge_none),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "pattern": r"\S"}},
+                {"const": "none"},
+            ]
+        }
+    ),
+]
+"""Who must acknowledge a policy: departments, or `none` (kept as the empty list)."""
+
+
 class Policy(Strict):
     """One policy, as HR writes it in `policies/<id>.yaml`."""
 
@@ -338,7 +370,7 @@ class Policy(Strict):
     source: SourceDocument
     card: Card | None = None
     # ---- acknowledgements (issue 26): who signs for a new or substantively revised version.
-    acknowledge: list[PlainText] | Literal["none"] | None = Field(
+    acknowledge: Acknowledge | None = Field(
         None,
         description="Departments (as people.csv names them) that must acknowledge a new or "
         "substantively revised version; 'none' for no one; default everyone",
