@@ -135,11 +135,12 @@ def plan_sheets(project: AckProject, edition_name: str) -> list[tuple[str, Signo
 
 def write_sheets(project: AckProject, edition_name: str) -> list[WrittenSheet]:
     """Render every sheet of the edition into `signoff/NAME/`, each file replaced whole."""
+    plan = plan_sheets(project, edition_name)
     folder = project.root / SIGNOFF_DIR / edition_name
     folder.mkdir(parents=True, exist_ok=True)
     settings = project.handbook.settings
     written = []
-    for stem, sheet in plan_sheets(project, edition_name):
+    for stem, sheet in plan:
         rendered = render_pdf(
             signoff_html(project.handbook, sheet),
             root=project.root,
