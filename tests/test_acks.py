@@ -502,3 +502,49 @@ def test_import_column_mapping_and_its_refusals(project: Path) -> None:
         "columns); it has: Timestamp, Email Address, Employee ID, Edition, Policy, Version",
         "1 error in 1 file; nothing was written",
     ]
+
+
+# ---- the bad-input catalogue of acknowledgements: fixtures/invalid/acks/<case>.* with the exact
+# lines each must print. `people-*` replaces people.csv, `register-*` joins acknowledgements/,
+# `import-*` is a Microsoft Forms export imported, `policy-*` replaces the policy of its id.
+
+INVALID_ACKS = FIXTURES / "invalid" / "acks"
+ACK_CASES = sorted(path.name for path in INVALID_ACKS.iterdir() if path.suffix != ".expected")
+
+
+@pytest.mark.parametrize("case", ACK_CASES)
+def test_bad_acknowledgement_input_is_reported_exactly(case: str, project: Path) -> None:
+    source = INVALID_ACKS / case
+    expected = (INVALID_ACKS / f"{source.stem}.expected").read_text(encoding="utf-8")
+    register = tree_digest(project / "acknowledgements")
+    arguments = ["acks", "--today", TODAY]
+    if case.startswith("people-"):
+        shutil.copy(source, project / "people.csv")
+    elif case.startswith("register-"):
+        shutil.copy(source, project / "acknowledgements" / case)
+        register = tree_digest(project / "acknowledgements")
+    elif case.startswith("import-"):
+        shutil.copy(source, project / "export.csv")
+        arguments = ["acks", "import", "export.csv", "--columns", "microsoft-forms"]
+        arguments += ["--today", TODAY]
+    else:
+        policy_id = source.read_text(encoding="utf-8").split("id: ", 1)[1].split()[0]
+        shutil.copy(source, project / "policies" / f"{policy_id}.yaml")
+
+    result = run_handbook(*arguments, cwd=project)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert result.stderr == expected
+    assert tree_digest(project / "acknowledgements") == register
+
+
+def test_a_project_without_people_csv_says_what_acknowledgements_need(project: Path) -> None:
+    (project / "people.csv").unlink()
+    result = run_handbook("acks", "--today", TODAY, cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "people.csv: not found: acknowledgements need HR's roster (id,name,department) beside "
+        "policies/\n1 error in 1 file; nothing was counted\n"
+    )

@@ -125,12 +125,8 @@ def check_row(
     )
     where = context.seen.get(record.key)
     if where is not None:
-        what = "policy" if policy else "edition (all its policies)"
-        return [
-            SourceError(
-                path, line, "", f"duplicate of {where}: the same person, edition and {what}"
-            )
-        ]
+        what = "person, edition and policy" if policy else "person and edition (every policy)"
+        return [SourceError(path, line, "", f"duplicate of {where}: the same {what}")]
     context.seen[record.key] = f"{path}:{line}"
     return record
 
