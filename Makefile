@@ -71,7 +71,7 @@ bench: $(STAMP) system-build  ## Benchmarks into benchmarks/results.md and resul
 
 help:  ## List the targets with what each does
 	@echo "make <target>, run in this folder:"
-	@awk -F ':.*## ' '/^[a-z][a-z0-9_-]*:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z][a-z0-9_-]*:.*## / { printf "  make %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 install: $(STAMP)
 
