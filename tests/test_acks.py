@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, Result, make_project, run_handbook, tree_digest
+from conftest import FIXTURES, ROOT, Result, make_project, run_handbook, tree_digest
 
 ACKS = FIXTURES / "handbooks" / "acks"
 EXPORTS = ACKS / "exports"
@@ -220,6 +220,18 @@ def test_department_filter_and_text_report(published: Published) -> None:
     assert people == sorted(people)  # name order
 
 
+def test_a_roster_saved_by_excel_reads_the_same(project: Path) -> None:
+    """Excel's 'CSV UTF-8' adds a byte-order mark and CRLF line ends; in locales with a decimal
+    comma it separates with semicolons."""
+    plain = run_handbook("acks", "--json", "--today", TODAY, cwd=project)
+    text = (ACKS / "people.csv").read_text(encoding="utf-8")
+    excel = "\ufeff" + text.replace(",", ";").replace("\n", "\r\n")
+    (project / "people.csv").write_bytes(excel.encode("utf-8"))
+    result = run_handbook("acks", "--json", "--today", TODAY, cwd=project)
+    assert result.stderr == ""
+    assert result.stdout == plain.stdout
+
+
 def test_unknown_department_is_refused(published: Published) -> None:
     result = run_handbook("acks", "--department", "Finance", cwd=published.project)
     assert result.returncode == 1
@@ -281,6 +293,20 @@ def test_no_roster_name_or_email_is_in_the_site_or_the_editions(published: Publi
     assert (published.project / "site" / "pagefind").is_dir() or any(
         (published.project / "site").rglob("search*")
     )
+
+
+def test_the_samples_roster_is_in_no_published_file(sample_site: Path) -> None:
+    """The sample's fictional people: not in its committed editions nor in the built site."""
+    with open(ROOT / "people.csv", encoding="utf-8", newline="") as stream:
+        people = list(csv.DictReader(stream))
+    assert len(people) >= 5
+    needles = [p["name"].casefold() for p in people] + [
+        p["email"].casefold() for p in people if p["email"]
+    ]
+    files = [p for f in (ROOT / "editions", sample_site) for p in f.rglob("*") if p.is_file()]
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="ignore").casefold()
+        assert [n for n in needles if n in text] == [], path
 
 
 # ---- sign-off sheets
