@@ -380,6 +380,19 @@ def test_sign_off_refusals(project: Path) -> None:
     )
     assert not (project / "signoff").exists()
 
+    # An edition that changes nothing asks nobody to sign anything.
+    quiet = run_handbook(
+        "publish", "--edition", "C", "--date", "2026-03-15", "--summary", "Same.", cwd=project
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    nothing = run_handbook("signoff", "--edition", "C", "--today", TODAY, cwd=project)
+    assert nothing.returncode == 1
+    assert nothing.stderr == (
+        "handbook signoff: edition 'C' asks no one to acknowledge anything (no policy in it is "
+        "new or substantively revised, or each says acknowledge: none); no sheet was written\n"
+    )
+    assert not (project / "signoff").exists()
+
 
 # ---- import
 
@@ -519,6 +532,18 @@ def test_import_column_mapping_and_its_refusals(project: Path) -> None:
         "handbook acks import: --columns 'person=Employee ID': say which column holds edition, "
         "policy, date; nothing was written\n"
     )
+    unparsed = run_handbook("acks", "import", str(export), "--columns", "Employee ID", cwd=project)
+    assert unparsed.returncode == 1
+    assert unparsed.stderr == (
+        "handbook acks import: --columns 'Employee ID': use microsoft-forms or google-forms, or "
+        "map each register column to the export's: person=COLUMN,edition=COLUMN,policy=COLUMN,"
+        "date=COLUMN; nothing was written\n"
+    )
+    absent = run_handbook(
+        "acks", "import", "responses.csv", "--columns", "google-forms", cwd=project
+    )
+    assert absent.returncode == 1
+    assert absent.stderr == "handbook acks import: responses.csv not found; nothing was written\n"
     wrong = run_handbook(
         "acks", "import", str(export), "--columns", "microsoft-forms", "--today", TODAY, cwd=project
     )
