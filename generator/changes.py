@@ -324,6 +324,23 @@ def compare(
     return Changes(old_name, new_name, changes)
 
 
+def empty_edition(history: tuple[Edition, ...]) -> str | None:
+    """Why the edition being published (the last of `history`) would record no change since
+    the stored one before it, or None when it records one (or there is nothing to compare)."""
+    if len(history) < 2:
+        return None
+    latest, new = history[-2], history[-1]
+    if latest.handbook is None or new.handbook is None:
+        return None
+    if compare(latest.handbook, new.handbook, latest.name, new.name).policies:
+        return None
+    return (
+        f"nothing changed since edition '{latest.name}' of {latest.date}: no policy was added, "
+        "retired or revised and no review was recorded, so this edition would record a change "
+        "that was never made"
+    )
+
+
 def unexplained_changes(current: Handbook, latest: Edition) -> list[SourceError]:
     """Policies whose content differs from `latest` without a new revision_history entry, each
     at the first changed field's line, naming the edition and the entry to add."""
