@@ -17,29 +17,29 @@ TEST_PACKAGES := chromium poppler-utils
 .PHONY: build check reviewed serve publish new test lint bench schema clean help install system-build system-test
 
 build: $(STAMP) system-build  ## Validate, check reviews, build the site and PDFs into site/
-	@$(BIN)/handbook build
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook build
 
-check: $(STAMP)  ## Validate and print the review table; fails when a policy is overdue
-	@$(BIN)/handbook check
+check: $(STAMP)  ## Validate and print the review table; fails when a policy is overdue [STRICT=1]
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook check $${STRICT:+--strict}
 
 # ID, ON, NOTE and ADDR reach the recipes as environment variables (make exports command-line
 # variables), so a note with spaces or quotes arrives exactly as typed.
 reviewed: $(STAMP)  ## Record a review with no change: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]
 	@test -n "$$ID" || { echo 'make reviewed: say which policy: make reviewed ID=<policy-id> [ON=YYYY-MM-DD] [NOTE="..."]' >&2; exit 1; }
-	@$(BIN)/handbook reviewed "$$ID" $${ON:+--on "$$ON"} $${NOTE:+--note "$$NOTE"}
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook reviewed "$$ID" $${ON:+--on "$$ON"} $${NOTE:+--note "$$NOTE"}
 
 serve: $(STAMP) system-build  ## Live-reloading preview on http://127.0.0.1:8000/ [ADDR=host:port]
-	@$(BIN)/handbook serve $${ADDR:+--dev-addr "$$ADDR"}
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook serve $${ADDR:+--dev-addr "$$ADDR"}
 
 # EDITION, SUMMARY, DATE, TITLE and CATEGORY also arrive as environment variables, so a summary or a
 # title with quotes or apostrophes reaches the command exactly as typed.
 publish: $(STAMP) system-build  ## Build and record an edition: make publish EDITION=<name> SUMMARY="what changed" [DATE=YYYY-MM-DD]
 	@test -n "$$EDITION" || { echo 'make publish: name the edition: make publish EDITION=<name> SUMMARY="what changed" [DATE=YYYY-MM-DD]' >&2; exit 1; }
-	@$(BIN)/handbook publish --edition "$$EDITION" --summary "$$SUMMARY" $${DATE:+--date "$$DATE"}
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook publish --edition "$$EDITION" --summary "$$SUMMARY" $${DATE:+--date "$$DATE"}
 
 new: $(STAMP)  ## Start a policy file: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]
 	@test -n "$$ID" -a -n "$$TITLE" || { echo 'make new: say the id and title: make new ID=<policy-id> TITLE="Its title" [CATEGORY="Section"]' >&2; exit 1; }
-	@$(BIN)/handbook new "$$ID" --title "$$TITLE" $${CATEGORY:+--category "$$CATEGORY"}
+	@HANDBOOK_VIA_MAKE=1 $(BIN)/handbook new "$$ID" --title "$$TITLE" $${CATEGORY:+--category "$$CATEGORY"}
 
 schema: $(STAMP)  ## Regenerate the JSON Schemas in schema/
 	@$(BIN)/handbook schema
