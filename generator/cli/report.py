@@ -94,11 +94,11 @@ def draft_warnings(handbook: Handbook) -> list[str]:
         counts[warning.path] = counts.get(warning.path, 0) + 1
     strict = as_typed("make check STRICT=1", "handbook check --strict")
     for path, count in counts.items():
-        problems = "problem" if count == 1 else "problems"
+        these = "1 problem above is" if count == 1 else f"{count} problems above are"
+        errors = "it is an error" if count == 1 else "they are errors"
         lines.append(
-            f"{path}: warning: a draft, left out until its {count} {problems} above "
-            f"{'is' if count == 1 else 'are'} fixed; they are errors once its status is active "
-            f"(and with {strict})"
+            f"{path}: warning: a draft, left out until its {these} fixed; {errors} once its "
+            f"status is active (and with {strict})"
         )
     return lines
 
