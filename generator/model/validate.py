@@ -200,6 +200,31 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
+def _site_path(loc: tuple[str | int, ...], data: dict[str, Any]) -> str:
+    """A field path as the site names it: a standard by its number on the page, counted
+    through the groups (`standard 8, target.within`), never `standards #2.standards #4...`."""
+    standards = data.get("standards")
+    if len(loc) < 2 or loc[0] != "standards" or not isinstance(standards, list):
+        return format_path(loc)
+    index = loc[1]
+    if not isinstance(index, int) or index >= len(standards):
+        return format_path(loc)
+
+    def size(entry: Any) -> int:
+        members = entry.get("standards") if isinstance(entry, dict) else None
+        return len(members) if isinstance(members, list) else 1
+
+    number = sum(size(entry) for entry in standards[:index])
+    rest = loc[2:]
+    entry = standards[index]
+    if isinstance(entry, dict) and isinstance(entry.get("standards"), list):
+        if len(rest) < 2 or rest[0] != "standards" or not isinstance(rest[1], int):
+            return format_path(loc)  # The group itself (its title), not one standard.
+        number, rest = number + rest[1], rest[2:]
+    inner = format_path(rest)
+    return f"standard {number + 1}, {inner}" if inner else f"standard {number + 1}"
+
+
 def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> BaseModel | None:
     if loaded.data is None:
         errors.add(
@@ -227,9 +252,7 @@ def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> 
             if (loc, message) in reported:
                 continue
             reported.add((loc, message))
-            if error["type"] in ("extra_forbidden", "missing"):
-                field_path = format_path(loc[:-1])
-            else:
-                field_path = format_path(loc)
+            where = loc[:-1] if error["type"] in ("extra_forbidden", "missing") else loc
+            field_path = _site_path(where, loaded.data)
             errors.add(loaded.path, loaded.line_of(loc), field_path, message)
         return None
