@@ -271,8 +271,12 @@ def build(
         build_dir = new_build_dir(site_dir)
         url = site_url or prepared.handbook.settings.site_url
         # PDFs and cards render in worker processes while this process builds the site.
-        cards = plan_cards(renderer, site_url=url)
-        pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
+        try:
+            cards = plan_cards(renderer, site_url=url)
+            pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
+        except BaseException:  # Ctrl-C while the workers start: leave no half-built folder.
+            discard(build_dir)
+            raise
         try:
             with _stage(progress, SITE):
                 build_site(prepared.handbook.root, build_dir, lambda: pages, site_url=url)

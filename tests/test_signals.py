@@ -6,13 +6,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from conftest import HANDBOOK, ROOT, make_project, tree_digest
 
 pytestmark = pytest.mark.slow
+
+
+def _hear_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.mark.parametrize(
@@ -43,13 +49,21 @@ def test_a_stopped_build_ends_with_one_line_and_no_traceback(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell's background job ignores Ctrl-C, and a child inherits that: the build must
+        # hear it as a terminal's foreground job does.
+        preexec_fn=_hear_ctrl_c,
     )
     assert build.stderr is not None
     seen = []
-    for line in build.stderr:  # Wait until the PDF workers have started: after rendering.
+    for line in build.stderr:  # The PDF workers start after rendering ...
         seen.append(line)
         if line.startswith("handbook: render:"):
             break
+    # ... and the signal arrives as soon as one exists, while it still imports WeasyPrint:
+    # a worker that took Ctrl-C then printed a 25-line traceback.
+    parent = psutil.Process(build.pid)
+    while not parent.children() and build.poll() is None:
+        time.sleep(0.01)
     os.killpg(build.pid, stop)
     rest, errors = build.communicate(timeout=120)
     stderr = "".join(seen) + errors
