@@ -18,9 +18,9 @@ from pydantic import BaseModel
 
 from ..errors import ErrorList, SourceError, format_path
 from ..load import PLACEHOLDER, read_source
-from .policy import Policy, Status
+from .policy import Policy, StandardGroup, Status
 from .settings import Settings
-from .validate import _validate
+from .validate import _validate, site_path
 
 HANDBOOK_FILE = "handbook.yaml"
 
@@ -132,17 +132,22 @@ def _cross_checks(
     # A policy whose file has errors still exists: links to it are not errors of their own.
     known = {policy.id for policy, _ in policies} | invalid_ids
     for policy, origin in policies:
+        groups = [
+            len(e.standards) if isinstance(e, StandardGroup) else None for e in policy.standards
+        ]
         for index, related in enumerate(policy.related):
             if related not in known:
                 errors.extend([origin.error(_unknown_policy(related, known), "related", index)])
         for field_path, text in () if origin.path in link_free else field_texts(policy):
             for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
                 if target not in known:
-                    errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
+                    errors.extend(
+                        [_located(origin, groups, _unknown_policy(target, known), field_path)]
+                    )
             # ---- `handbook new` (issue 12): its placeholders stay errors until filled in.
             if text.startswith(PLACEHOLDER):
                 problem = f"still a placeholder; {text[len(PLACEHOLDER) :].strip()}"
-                errors.extend([origin.error(problem, *field_path)])
+                errors.extend([_located(origin, groups, problem, field_path)])
         cycle = policy.review.cycle_months
         if cycle is not None and not 1 <= cycle <= 60:
             errors.extend(
@@ -154,6 +159,14 @@ def _cross_checks(
                     )
                 ]
             )
+
+
+def _located(
+    origin: Origin, groups: list[int | None], problem: str, field_path: tuple[str | int, ...]
+) -> SourceError:
+    """An error at a field, a standard named as the site numbers it (as validation does)."""
+    line = origin.line_of(*field_path)
+    return SourceError(origin.path, line, site_path(field_path, groups), problem)
 
 
 def _unknown_policy(target: str, known: set[str]) -> str:
