@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .editions import Manifest
-from .errors import SourceError, format_path
+from .errors import SourceError
 from .model import (
     Handbook,
     Policy,
@@ -243,6 +243,48 @@ def reader_fields(policy: Policy) -> dict[str, str]:
     return {label.replace(", text", ""): text for label, text in out.items()}
 
 
+def reader_label(policy: Policy, path: tuple[str | int, ...]) -> str:
+    """A field path named as the site names it: ("standards", 1, "standards", 3, "target",
+    "within") is 'standard 8, target', never the position in nested lists."""
+    if not path:
+        return ""
+    name, rest = path[0], path[1:]
+    value = getattr(policy, str(name), None)
+
+    def sub(parts: tuple[str | int, ...]) -> str:
+        # The first field below the item: 'target' of a standard, 'why' of a guideline.
+        named = next((part for part in parts if isinstance(part, str)), None)
+        return f", {_humanize(named).lower()}" if named not in (None, "text") else ""
+
+    if not rest or not isinstance(value, list) or not isinstance(rest[0], int):
+        return _humanize(str(name)).lower() + sub(rest)
+    index, rest = rest[0], rest[1:]
+    if index >= len(value):
+        return _humanize(str(name)).lower()
+    item = value[index]
+    if name == "standards":
+        number = sum(
+            len(entry.standards) if isinstance(entry, StandardGroup) else 1
+            for entry in value[:index]
+        )
+        if isinstance(item, StandardGroup):
+            if len(rest) >= 2 and rest[0] == "standards" and isinstance(rest[1], int):
+                return f"standard {number + rest[1] + 1}{sub(rest[2:])}"
+            return f"standards under '{item.title}'{sub(rest)}"
+        return f"standard {number + 1}{sub(rest)}"
+    if name in ("guidelines", "procedures"):
+        kind = "guideline" if name == "guidelines" else "step"
+        members = "items" if name == "guidelines" else "steps"
+        if len(rest) >= 2 and rest[0] == members and isinstance(rest[1], int):
+            return f"{item.title}, {kind} {rest[1] + 1}{sub(rest[2:])}"
+        part = {"title": "heading", "intro": "introduction"}.get(str(rest[0]) if rest else "")
+        return f"{item.title}, {part}" if part else str(item.title)
+    if name == "definitions":
+        return f"definition of {item.term}"
+    singular = str(name)[:-1] if str(name).endswith("s") else str(name)
+    return f"{_humanize(singular).lower()} {index + 1}{sub(rest)}"
+
+
 def field_changes(old: Policy | None, new: Policy | None) -> list[FieldChange]:
     """Every field whose text differs, in page order, with a word-level redline."""
     before = reader_fields(old) if old else {}
@@ -324,6 +366,23 @@ def compare(
     return Changes(old_name, new_name, changes)
 
 
+def empty_edition(history: tuple[Edition, ...]) -> str | None:
+    """Why the edition being published (the last of `history`) would record no change since
+    the stored one before it, or None when it records one (or there is nothing to compare)."""
+    if len(history) < 2:
+        return None
+    latest, new = history[-2], history[-1]
+    if latest.handbook is None or new.handbook is None:
+        return None
+    if compare(latest.handbook, new.handbook, latest.name, new.name).policies:
+        return None
+    return (
+        f"nothing changed since edition '{latest.name}' of {latest.date}: no policy was added, "
+        "retired or revised and no review was recorded, so this edition would record a change "
+        "that was never made"
+    )
+
+
 def unexplained_changes(current: Handbook, latest: Edition) -> list[SourceError]:
     """Policies whose content differs from `latest` without a new revision_history entry, each
     at the first changed field's line, naming the edition and the entry to add."""
@@ -344,7 +403,7 @@ def unexplained_changes(current: Handbook, latest: Edition) -> list[SourceError]
             continue
         path = _first_difference(_content(before), _content(policy))
         origin = current.origins[policy.id]
-        shown = format_path(path) or "revision_history"
+        shown = reader_label(policy, path) or "revision_history"
         hint = (
             "add a revision_history entry for it: "
             "- {date: YYYY-MM-DD, kind: substantive or editorial, summary: what changed}"

@@ -132,7 +132,7 @@ def check_request(root: Path, request: EditionRequest, real_today: dt.date) -> N
             "overwritten: choose a new name"
         )
     if not request.summary.strip():
-        raise EditionRefused("a change summary is required: --summary 'what this edition changes'")
+        raise EditionRefused("a change summary is required: say what this edition changes")
     if request.date > real_today:
         raise EditionRefused(f"{request.date} is in the future (today is {real_today})")
     manifests = read_manifests(root)

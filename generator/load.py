@@ -41,6 +41,15 @@ _NUMBER_STARTS = frozenset("0123456789+-")  # What an int, a float or a date can
 # terminal, invisible in an editor, and refused by YAML with only a character offset.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_ERRORS_PER_FILE = 50
+# A list item indented past the `-` above it is, to YAML, more of that item's text: two rules
+# silently become one, and every rule number after them shifts.
+_MERGED_ITEM = (
+    "this line starts a new list item but is indented as part of the text above: line its "
+    "'-' up with the '-' above"
+)
+# `why:because` (no space after the colon) under a text: YAML reads it as more of the text.
+# Web addresses (`https://`) are text, and so are times (`10:30`): keys start with a letter.
+_GLUED_KEY = re.compile(r"(?!(?:mailto|tel|policy|https?):)([a-z][a-z0-9_]*):([^\s/].*)")
 
 
 @dataclass
@@ -73,8 +82,10 @@ def _line(event: yaml.Event) -> int:
 class _Builder:
     """Turns a YAML event stream into values, recording lines and collecting errors."""
 
-    def __init__(self, display_path: str) -> None:
+    def __init__(self, display_path: str, text: str = "") -> None:
         self.display_path = display_path
+        self.text = text
+        self._lines: list[str] | None = None
         self.errors: list[SourceError] = []
         self.lines: dict[PathKey, int] = {}
         self.numbers: dict[PathKey, str] = {}
@@ -180,6 +191,27 @@ class _Builder:
                 return position
             position += 1
 
+    def _check_continuation(self, first: int, last: int, path: PathKey) -> None:
+        """A plain text over several lines: a line of it that reads as a list item or a field
+        was meant as one, and YAML silently joined it to the text above."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        for number in range(first + 1, min(last, len(self._lines)) + 1):
+            content = self._lines[number - 1].strip()
+            if content == "-" or content.startswith("- "):
+                self.error(number, format_path(path), _MERGED_ITEM)
+                return
+            glued = _GLUED_KEY.match(content)
+            if glued is not None:
+                self.error(
+                    number,
+                    format_path(path),
+                    f"this line looks like the field '{glued[1]}:' but is indented as part of "
+                    f"the text above: line '{glued[1]}:' up with the field above it, with a "
+                    f"space after the ':', e.g. {glued[1]}: {glued[2]}",
+                )
+                return
+
     def _check_tag(self, tag: str | None, allowed: str, line: int, path: PathKey) -> None:
         if tag is not None and tag not in (allowed, "!"):
             self.error(line, format_path(path), f"the YAML tag '{tag}' is not allowed")
@@ -192,6 +224,9 @@ class _Builder:
         plain = event.tag is None and bool(event.implicit[0])
         if not plain:
             return text
+        end = event.end_mark
+        if end is not None and end.line + 1 > line > 0:
+            self._check_continuation(line, end.line + 1, path)
         if text in _NULLS:
             return None
         if text in _TRUE:
@@ -285,7 +320,7 @@ def parse_source(raw: bytes, display_path: str) -> tuple[LoadedFile | None, list
         ]
     except yaml.YAMLError:
         return None, [SourceError(display_path, 1, "", _UNREADABLE)]
-    builder = _Builder(display_path)
+    builder = _Builder(display_path, text)
     data = builder.build(events)
     if len(builder.errors) > MAX_ERRORS_PER_FILE:
         # A file of a thousand aliases should not print a thousand lines.
@@ -330,6 +365,8 @@ def explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, s
         return len(lines), _UNREADABLE
     line = lines[mark.line]
     opened = error.context_mark.line + 1 if error.context_mark is not None else number
+    if "escape" in problem and "quoted" in context:
+        return number, _backslash_error(line)
     if "quoted scalar" in context:
         reason = (
             "a quote on this line is never closed; end the text with the quote mark it starts with"
@@ -382,6 +419,19 @@ def explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, s
         if start in ("[", "{"):
             return number, _quote_this(line, f"a text that starts with '{start}' needs quotes")
     return number, _UNREADABLE
+
+
+def _backslash_error(line: str) -> str:
+    """Double quotes read a backslash as the start of an escape (`\\n`); HR meant the character."""
+    reason = (
+        "a backslash (\\) inside double quotes starts an escape such as \\n; to keep the "
+        "backslash, put the text in single quotes or write each backslash twice"
+    )
+    key = _KEY_LINE.match(line)
+    value = line[key.end() :].strip() if key is not None else ""
+    if key is None or not value.startswith('"') or not value.endswith('"') or "'" in value:
+        return reason
+    return f"{reason}: {key[3]}: '{value[1:-1]}'"
 
 
 def _colon_error(lines: list[str], index: int, column: int) -> tuple[int, str]:

@@ -206,16 +206,17 @@ def prepare(
     *,
     progress: Progress | None = None,
     edition: EditionRequest | None = None,
+    strict_drafts: bool = False,
 ) -> Prepared:
     """Load, validate and review the handbook at `root`, with its published editions.
 
     `edition`, when given, is the edition this build publishes: it joins the history with the
-    current sources as its snapshot.
+    current sources as its snapshot. `strict_drafts` makes a draft's problems errors.
     """
     progress = progress or NoProgress()
     with _no_cyclic_gc():
         with _stage(progress, LOAD):
-            handbook = load_handbook(root)
+            handbook = load_handbook(root, strict_drafts=strict_drafts)
             history = load_history(root)
             if history:
                 # No silent edit: a change since the latest edition needs a history entry.
@@ -270,8 +271,12 @@ def build(
         build_dir = new_build_dir(site_dir)
         url = site_url or prepared.handbook.settings.site_url
         # PDFs and cards render in worker processes while this process builds the site.
-        cards = plan_cards(renderer, site_url=url)
-        pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
+        try:
+            cards = plan_cards(renderer, site_url=url)
+            pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
+        except BaseException:  # Ctrl-C while the workers start: leave no half-built folder.
+            discard(build_dir)
+            raise
         try:
             with _stage(progress, SITE):
                 build_site(prepared.handbook.root, build_dir, lambda: pages, site_url=url)

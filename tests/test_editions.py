@@ -394,7 +394,7 @@ def test_new_writes_a_policy_whose_placeholders_check_reports(small_project: Pat
     assert lines[0] == "# yaml-language-server: $schema=../schema/policy.schema.json"
     placeholders = [i for i, line in enumerate(lines, 1) if "FILL IN:" in line]
     assert len(placeholders) == 4
-    check = run_handbook("check", cwd=small_project)
+    check = run_handbook("check", "--strict", cwd=small_project)
     assert check.returncode == 1
     reported = re.findall(
         r"policies/phone-lines-2\.yaml:(\d+): ([\w.# ]+): still a placeholder", check.stderr

@@ -6,10 +6,13 @@ too. No generator module imports this package: it sits on top of everything.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
+from types import FrameType
 
 from ..errors import BuildFailed
 from .acks import run_acks, run_signoff
@@ -40,11 +43,38 @@ def _setup_logging(verbose: bool) -> None:
     mkdocs_logger.propagate = False
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP (a closed terminal) arrived: stop like Ctrl-C, cleaning up on the way.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` takes it for a bug.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the `handbook` command line and return its exit status."""
     # Material 9.7+ prints a long MkDocs 2.0 notice on every run; it would bury our own output.
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     arguments = argument_parser().parse_args(argv)
+    # Without a handler these signals end the process at once: the half-built folder stays
+    # behind and the person is told nothing.
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _run(arguments)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    """The command, with every way it can end turned into a message and an exit status."""
     root = arguments.project.resolve()
     _setup_logging(verbose=False)
     try:
@@ -72,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("handbook: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except Stopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        print(f"handbook: stopped by {name}; nothing was published", file=sys.stderr)
+        return 128 + stopped.signum
     except Exception as error:  # A bug of ours, not bad input: say so, briefly.
         if arguments.debug:
             traceback.print_exc()

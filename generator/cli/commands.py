@@ -11,7 +11,16 @@ import sys
 from pathlib import Path
 
 from .progress import LineProgress, LiveProgress, use_live_progress
-from .report import PreviewOutput, build_summary, review_table, review_warnings, shown, use_colour
+from .report import (
+    PreviewOutput,
+    as_typed,
+    build_summary,
+    draft_warnings,
+    review_table,
+    review_warnings,
+    shown,
+    use_colour,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -30,8 +39,15 @@ def run_build(root: Path, arguments: argparse.Namespace) -> int:
     staged: list[Path] = []
     try:
         prepared = prepare(root, arguments.today, progress=progress, edition=edition)
+        if edition is not None:
+            from ..changes import empty_edition
+
+            refusal = empty_edition(prepared.history)
+            if refusal is not None:
+                print(f"handbook publish: {refusal}; nothing was changed", file=sys.stderr)
+                return EXIT_FAILED
         fail_on = arguments.fail_on or prepared.handbook.settings.review.fail_on
-        for warning in review_warnings(prepared):
+        for warning in [*draft_warnings(prepared.handbook), *review_warnings(prepared)]:
             print(warning, file=sys.stderr)
         if prepared.report.fails(fail_on):
             print(
@@ -77,6 +93,17 @@ def run_publish(root: Path, arguments: argparse.Namespace) -> int:
 
     today = real_today(load_handbook(root))
     request = EditionRequest(arguments.edition, arguments.date or today, arguments.summary)
+    if not request.summary.strip():
+        # Named as the person typed it: through make, SUMMARY="..."; directly, the flag.
+        example = "what this edition changes"
+        asked = as_typed(
+            f'make publish EDITION={request.name} SUMMARY="{example}"', f'--summary "{example}"'
+        )
+        print(
+            f"handbook publish: a change summary is required: {asked}; nothing was changed",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     try:
         check_request(root, request, today)
     except EditionRefused as refusal:
@@ -115,7 +142,8 @@ def run_new(root: Path, arguments: argparse.Namespace) -> int:
 
     text = new_policy_text(policy_id, arguments.title, category, real_today_of(root))
     path.write_text(text, encoding="utf-8")
-    print(f"Wrote {shown(path)}: fill in each 'FILL IN:' value; `handbook check` lists them")
+    check = as_typed("make check", "handbook check")
+    print(f"Wrote {shown(path)}: fill in each 'FILL IN:' value; `{check}` lists them")
     return EXIT_OK
 
 
@@ -123,7 +151,9 @@ def run_check(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook check`: validate and print the review table (or the register as JSON)."""
     from ..pipeline import prepare
 
-    prepared = prepare(root, arguments.today)
+    prepared = prepare(root, arguments.today, strict_drafts=arguments.strict)
+    for warning in draft_warnings(prepared.handbook):
+        print(warning, file=sys.stderr)
     report = prepared.report
     if arguments.json:
         from ..register import register_json
@@ -143,6 +173,8 @@ def run_reviewed(root: Path, arguments: argparse.Namespace) -> int:
     from ..record import RecordRefused, record_review
 
     handbook = load_handbook(root)
+    for warning in draft_warnings(handbook):
+        print(warning, file=sys.stderr)
     today = real_today(handbook)
     on = arguments.on or today
     try:
@@ -186,9 +218,10 @@ def run_serve(root: Path, arguments: argparse.Namespace) -> int:
     except OSError as error:
         if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise
+        other = as_typed("make serve ADDR=127.0.0.1:8001", "--dev-addr 127.0.0.1:8001")
         print(
             f"handbook serve: cannot serve on {arguments.dev_addr}: {error.strerror}; is another"
-            " preview running? Stop it, or pass another address (--dev-addr 127.0.0.1:8001)",
+            f" preview running? Stop it, or use another address ({other})",
             file=sys.stderr,
         )
         return EXIT_FAILED

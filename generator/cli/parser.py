@@ -50,6 +50,9 @@ def argument_parser() -> argparse.ArgumentParser:
         help="exit 1 when a policy is in this state or worse (default: overdue)",
     )
     check.add_argument("--json", action="store_true", help="print the review register as JSON")
+    check.add_argument(
+        "--strict", action="store_true", help="a draft's problems are errors, as for active ones"
+    )
 
     reviewed = commands.add_parser(
         "reviewed", help="record that a policy was reviewed (sets last_reviewed, adds history)"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from ..model import Handbook
     from ..pipeline import Prepared
     from ..review import PolicyReview, ReviewReport
 
@@ -70,6 +71,36 @@ def review_table(report: ReviewReport, *, colour: bool) -> str:
             cells[0] = f"{_COLOURS[row[0]]}{cells[0]}{_RESET}"
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def via_make() -> bool:
+    """True when a `make` target of ours ran the command: messages then name what HR typed."""
+    return os.environ.get("HANDBOOK_VIA_MAKE") == "1"
+
+
+def as_typed(make: str, direct: str) -> str:
+    """The command as the person typed it: the `make` form through make, else the flags."""
+    return make if via_make() else direct
+
+
+def draft_warnings(handbook: Handbook) -> list[str]:
+    """A draft's problems as warnings at file:line, then one line per draft saying what follows."""
+    lines = []
+    counts: dict[str, int] = {}
+    for warning in handbook.warnings:
+        where = f"{warning.path}:{warning.line}" if warning.line > 0 else warning.path
+        what = f"{warning.field}: {warning.message}" if warning.field else warning.message
+        lines.append(f"{where}: warning: {what}")
+        counts[warning.path] = counts.get(warning.path, 0) + 1
+    strict = as_typed("make check STRICT=1", "handbook check --strict")
+    for path, count in counts.items():
+        these = "1 problem above is" if count == 1 else f"{count} problems above are"
+        errors = "it is an error" if count == 1 else "they are errors"
+        lines.append(
+            f"{path}: warning: a draft, left out until its {these} fixed; {errors} once its "
+            f"status is active (and with {strict})"
+        )
+    return lines
 
 
 def review_warnings(prepared: Prepared) -> list[str]:

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 
 from ..errors import ErrorList, SourceError, format_path
 from ..load import PLACEHOLDER, read_source
-from .policy import Policy, Status
+from .policy import Policy, StandardGroup, Status
 from .settings import Settings
-from .validate import _validate
+from .validate import _validate, site_path
 
 HANDBOOK_FILE = "handbook.yaml"
 
@@ -54,6 +54,9 @@ class Handbook:
     policies: tuple[Policy, ...]
     origins: Mapping[str, Origin]
     settings_origin: Origin
+    # ---- drafts (issue 23): a draft's problems, which do not stop the build. Its file is left
+    # out of the model until they are fixed; they become errors once its status is active.
+    warnings: tuple[SourceError, ...] = ()
 
     def policy(self, policy_id: str) -> Policy:
         """The policy with this id."""
@@ -87,7 +90,9 @@ def _cross_checks(
     by_id: dict[str, Origin] = {}
     by_number: dict[str, Origin] = {}
     by_title: dict[str, Origin] = {}
-    for policy, origin in policies:
+    # Drafts last: a draft that repeats a published policy's id or number is the one told so,
+    # and a draft never blocks the build.
+    for policy, origin in sorted(policies, key=lambda pair: pair[0].status is Status.DRAFT):
         # Published policies only: a retired policy may share its successor's title.
         title_key = policy.title.casefold() if policy.status is Status.ACTIVE else None
         if title_key is None:
@@ -127,17 +132,22 @@ def _cross_checks(
     # A policy whose file has errors still exists: links to it are not errors of their own.
     known = {policy.id for policy, _ in policies} | invalid_ids
     for policy, origin in policies:
+        groups = [
+            len(e.standards) if isinstance(e, StandardGroup) else None for e in policy.standards
+        ]
         for index, related in enumerate(policy.related):
             if related not in known:
                 errors.extend([origin.error(_unknown_policy(related, known), "related", index)])
         for field_path, text in () if origin.path in link_free else field_texts(policy):
             for target in re.findall(r"\]\(\s*policy:([^)\s#]*)", text):
                 if target not in known:
-                    errors.extend([origin.error(_unknown_policy(target, known), *field_path)])
+                    errors.extend(
+                        [_located(origin, groups, _unknown_policy(target, known), field_path)]
+                    )
             # ---- `handbook new` (issue 12): its placeholders stay errors until filled in.
             if text.startswith(PLACEHOLDER):
                 problem = f"still a placeholder; {text[len(PLACEHOLDER) :].strip()}"
-                errors.extend([origin.error(problem, *field_path)])
+                errors.extend([_located(origin, groups, problem, field_path)])
         cycle = policy.review.cycle_months
         if cycle is not None and not 1 <= cycle <= 60:
             errors.extend(
@@ -149,6 +159,14 @@ def _cross_checks(
                     )
                 ]
             )
+
+
+def _located(
+    origin: Origin, groups: list[int | None], problem: str, field_path: tuple[str | int, ...]
+) -> SourceError:
+    """An error at a field, a standard named as the site numbers it (as validation does)."""
+    line = origin.line_of(*field_path)
+    return SourceError(origin.path, line, site_path(field_path, groups), problem)
 
 
 def _unknown_policy(target: str, known: set[str]) -> str:
@@ -173,10 +191,12 @@ def field_texts(
     return found
 
 
-def load_handbook(root: Path) -> Handbook:
+def load_handbook(root: Path, *, strict_drafts: bool = False) -> Handbook:
     """Read `policies/` under `root` once, validate everything, and return the Handbook.
 
-    Raises `BuildFailed` with every error of every file when anything is wrong.
+    Raises `BuildFailed` with every error of every file when anything is wrong. A draft's
+    problems (placeholders, bad fields) are the Handbook's `warnings` instead, and the draft is
+    left out, unless `strict_drafts`; a file YAML cannot read is an error even in a draft.
     """
     errors = ErrorList()
     policies_dir = root / "policies"
@@ -198,6 +218,7 @@ def load_handbook(root: Path) -> Handbook:
     policies: list[tuple[Policy, Origin]] = []
     invalid_ids: set[str] = set()
     link_free: set[str] = set()
+    drafts: set[str] = set()
     for path in sorted(policies_dir.glob("*.yaml")) + sorted(policies_dir.glob("*.yml")):
         if path.name == HANDBOOK_FILE:
             continue
@@ -210,6 +231,8 @@ def load_handbook(root: Path) -> Handbook:
         if loaded is None:
             invalid_ids.add(path.stem)
             continue
+        if isinstance(loaded.data, dict) and loaded.data.get("status") == Status.DRAFT.value:
+            drafts.add(display)
         policy = _validate(Policy, loaded, errors)
         if not isinstance(policy, Policy) and isinstance(loaded.data, dict):
             claimed = loaded.data.get("id")
@@ -220,6 +243,12 @@ def load_handbook(root: Path) -> Handbook:
                 link_free.add(display)
     if settings is not None:
         _cross_checks(policies, settings, errors, frozenset(invalid_ids), frozenset(link_free))
+    warnings: list[SourceError] = []
+    if not strict_drafts and drafts:
+        warnings = [error for error in errors if error.path in drafts]
+        errors = ErrorList([error for error in errors if error.path not in drafts])
+        unfinished = {warning.path for warning in warnings}
+        policies = [pair for pair in policies if pair[1].path not in unfinished]
     errors.raise_if_any()
     assert settings is not None
     ordered = sorted(policies, key=lambda pair: _sort_key(pair[0], settings))
@@ -229,6 +258,7 @@ def load_handbook(root: Path) -> Handbook:
         policies=tuple(policy for policy, _ in ordered),
         origins={policy.id: origin for policy, origin in ordered},
         settings_origin=settings_origin,
+        warnings=tuple(sorted(set(warnings))),
     )
 
 

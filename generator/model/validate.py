@@ -200,6 +200,39 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
+def site_path(loc: tuple[str | int, ...], groups: list[int | None]) -> str:
+    """A field path as the site names it: a standard by its number on the page, counted
+    through the groups (`standard 8, target.within`), never `standards #2.standards #4...`.
+
+    `groups` has one entry per item of `standards`: the size of a group, or None for a
+    standard outside any group.
+    """
+    if len(loc) < 2 or loc[0] != "standards" or not isinstance(loc[1], int):
+        return format_path(loc)
+    index, rest = loc[1], loc[2:]
+    if index >= len(groups):
+        return format_path(loc)
+    number = sum(1 if size is None else size for size in groups[:index])
+    if groups[index] is not None:
+        if len(rest) < 2 or rest[0] != "standards" or not isinstance(rest[1], int):
+            return format_path(loc)  # The group itself (its title), not one standard.
+        number, rest = number + rest[1], rest[2:]
+    inner = format_path(rest)
+    return f"standard {number + 1}, {inner}" if inner else f"standard {number + 1}"
+
+
+def _groups(data: dict[str, Any]) -> list[int | None]:
+    """The group sizes of a policy file's raw `standards` (see `site_path`)."""
+    standards = data.get("standards")
+    if not isinstance(standards, list):
+        return []
+    sizes: list[int | None] = []
+    for entry in standards:
+        members = entry.get("standards") if isinstance(entry, dict) else None
+        sizes.append(len(members) if isinstance(members, list) else None)
+    return sizes
+
+
 def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> BaseModel | None:
     if loaded.data is None:
         errors.add(
@@ -227,9 +260,7 @@ def _validate(model: type[BaseModel], loaded: LoadedFile, errors: ErrorList) -> 
             if (loc, message) in reported:
                 continue
             reported.add((loc, message))
-            if error["type"] in ("extra_forbidden", "missing"):
-                field_path = format_path(loc[:-1])
-            else:
-                field_path = format_path(loc)
+            where = loc[:-1] if error["type"] in ("extra_forbidden", "missing") else loc
+            field_path = site_path(where, _groups(loaded.data))
             errors.add(loaded.path, loaded.line_of(loc), field_path, message)
         return None

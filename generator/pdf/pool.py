@@ -35,8 +35,18 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+# Ctrl-C reaches every process of the terminal's group: a worker must leave it to the build,
+# which stops the pool and says so in one line. A worker that took it would print a traceback.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
     """Pool initializer: import WeasyPrint and parse the shared CSS once per worker process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The build's own handlers (see cli) were copied by fork: here the default ends the worker.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent()
     _weasyprint()
     for path in stylesheets:
@@ -83,9 +93,15 @@ class PdfBatch:
             initializer=_start_worker,
             initargs=(stylesheets, pending[0].root),
         )
-        # The biggest documents first (the book), so no worker is left with it at the end.
-        for job in sorted(pending, key=lambda j: len(j.html), reverse=True):
-            self.futures[job.name] = self.pool.submit(_render_job, job)
+        # The workers are forked by the first submit. Stop signals wait until they exist, so a
+        # Ctrl-C meanwhile reaches only this process; each worker then ignores it (above).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            # The biggest documents first (the book), so no worker is left with it at the end.
+            for job in sorted(pending, key=lambda j: len(j.html), reverse=True):
+                self.futures[job.name] = self.pool.submit(_render_job, job)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def wait(self) -> dict[str, RenderedPdf]:
         """Every job's PDF by name; raises `PdfBatchFailed` listing every failed job."""

@@ -147,7 +147,15 @@ class BaseRenderer:
         since = compare(latest.handbook, self.handbook, latest.name, None)
         if since.policies:
             return since
-        before = self.history[-2] if len(self.history) >= 2 else None
-        if before is None or before.handbook is None:
-            return Changes(before.name if before else None, latest.name, [])
-        return compare(before.handbook, latest.handbook, before.name, latest.name)
+        # An edition that recorded no change (published before `publish` refused those) never
+        # hides the latest real change: look further back for it.
+        newer = latest
+        for before in reversed(self.history[:-1]):
+            if before.handbook is None or newer.handbook is None:
+                return Changes(before.name, newer.name, [])
+            changes = compare(before.handbook, newer.handbook, before.name, newer.name)
+            if changes.policies:
+                return changes
+            newer = before
+        previous = self.history[-2].name if len(self.history) >= 2 else None
+        return Changes(previous, latest.name, [])
