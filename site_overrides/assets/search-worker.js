@@ -182,7 +182,8 @@ function bestBets(slots, query) {
     return typed.indexOf(" " + bet.phrase + " ") !== -1;
   }).map(function (bet) {
     var title = '<span class="hb-best-bet">Best bet</span> ' + highlight(bet.title, marked);
-    return item(bet.href, title, highlight(bet.preview, marked), 0, {});
+    var terms = termsOf({ content: bet.title + " " + bet.preview }, slots);
+    return item(bet.href, title, highlight(bet.preview, marked), 0, terms);
   });
 }
 
@@ -196,20 +197,30 @@ function nothingFound(slots, query) {
   });
   var asked = slots.length ? slots.map(function (slot) { return slot.typed; }).join(", ") : query;
   var said = "No rule of the handbook answers \u201c" + escapeHTML(asked.trim()) + "\u201d" +
-    (also.length ? ", nor its words for it (" + escapeHTML(also.slice(0, 8).join(", ")) + ")" : "") +
+    (also.length ? ", nor the words policies use for it (" +
+      escapeHTML(also.slice(0, 8).join(", ")) + ")" : "") +
     ". Ask one of the contacts, or browse a category.";
   var items = [item(settings.contacts || "contacts/",
-    '<span class="hb-no-answer">' + said + "</span> Contacts", "", 0, {})];
+    '<span class="hb-no-answer">' + said + "</span> Contacts: who to ask", "", 0, {})];
   settings.categories.forEach(function (category) {
-    items.push(item(category.href, "Browse: " + escapeHTML(category.name), "", 0, {}));
+    items.push(item(category.href, "Browse " + escapeHTML(category.name), "", 0, {}));
   });
   return items;
 }
 
-// Among the results fetched: a policy's own entry yields to its rules; a record holding the
-// words as typed comes first.
+// Among the results fetched: a record holding none of the words is left out (a half-typed
+// word's matches that do not start with it); a policy's own entry yields to its rules; a
+// record holding the words as typed comes first.
 function rerank(found, top, slots) {
-  return found.map(function (data, index) {
+  return found.filter(function (data) {
+    var content = data.content || "";
+    return slots.some(function (slot) {
+      return slot.words.some(function (word) {
+        return holds(content, word) || startsWord(word).test(content);
+      });
+    });
+  }).map(function (data) {
+    var index = found.indexOf(data);
     var content = data.content || "";
     var typed = slots.filter(function (slot) { return holds(content, slot.typed); }).length;
     var page = (data.meta && data.meta.href || data.url || "").indexOf("#") === -1;
@@ -255,7 +266,9 @@ async function query(value) {
   }
   var slots = slotsOf(value);
   var bets = bestBets(slots, value);
-  var ranked = slots.length ? await rank(slots) : [];
+  // The last word of a query that does not end in a space may be half typed.
+  var last = /\s$/.test(value) || !slots.length ? "" : slots[slots.length - 1].typed;
+  var ranked = slots.length ? await rank(slots, last) : [];
   if (id !== latest) return;
   var top = ranked.slice(0, RESULTS);
   var found = await Promise.all(top.map(function (result) {
@@ -278,7 +291,7 @@ async function query(value) {
 // a record scoring by the best of them), weighted by how rare it is (a word in few records says
 // more about which rule is meant than "customer" does), and a record ranks by its slots'
 // scores, scaled by the weighted share of the slots it answers.
-async function rank(slots) {
+async function rank(slots, typing) {
   var words = [];
   slots.forEach(function (slot) {
     slot.words.forEach(function (word) { if (words.indexOf(word) === -1) words.push(word); });
@@ -290,10 +303,17 @@ async function rank(slots) {
   var searches = await Promise.all(words.map(function (word) {
     return Promise.all([pagefind.search(word), pagefind.search('"' + word + '"')]);
   }));
+  // The word still being typed ("ang" on the way to "angry") is no word yet: while the quoted
+  // search finds nothing for it, Pagefind's own matches stand, and `rerank` keeps those whose
+  // text holds a word starting with it.
   var byWord = {};
   words.forEach(function (word, index) {
     var ranked = searches[index][0], exact = searches[index][1];
     if (!ranked || !exact) return;
+    if (!exact.results.length && word === typing && word.length >= 3) {
+      byWord[word] = ranked.results;
+      return;
+    }
     var holding = new Set(exact.results.map(function (result) { return result.id; }));
     byWord[word] = ranked.results.filter(function (result) { return holding.has(result.id); });
   });
