@@ -109,7 +109,7 @@ def compiled(table: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, object]:
     return {"lists": lists, "words": words}
 
 
-_SEPARATORS = re.compile(r"[\s,;:!?()\"/.]+")
+_SEPARATORS = re.compile(r"[\s,;:!?()\"/]+|\.(?!\d)")
 _EDGES = re.compile(r"^\W+|\W+$")
 
 

@@ -52,7 +52,8 @@ function escapeRegExp(text) {
 // The words of a query as typed: lower case, curly apostrophes straightened, without
 // punctuation around them and without a possessive "'s" ("customer's" is "customer").
 function tokens(query) {
-  return query.toLowerCase().replace(/[\u2018\u2019]/g, "'").split(/[\s,;:!?()"/.]+/)
+  // A dot between digits stays: a policy number such as 03600.001 is one word.
+  return query.toLowerCase().replace(/[\u2018\u2019]/g, "'").split(/[\s,;:!?()"/]+|\.(?!\d)/)
     .map(function (word) {
       return word.replace(/^[^\w]+|[^\w]+$/g, "").replace(/'s$/, "");
     }).filter(function (word) { return word.length > 0; });
