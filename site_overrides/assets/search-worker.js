@@ -49,6 +49,11 @@ function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// A table's own entry for a typed word: "constructor" is no word of the vocabulary.
+function own(table, key) {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 // The words of a query as typed: lower case, curly apostrophes straightened, without
 // punctuation around them and without a possessive "'s" ("customer's" is "customer").
 function tokens(query) {
@@ -61,7 +66,7 @@ function tokens(query) {
 
 // The words a phrase or word of the vocabulary stands for (handbook.yaml `synonyms` included).
 function vocabularyWords(typed) {
-  var lists = settings.vocabulary.words[typed];
+  var lists = own(settings.vocabulary.words, typed);
   if (!lists) return [];
   var words = [];
   lists.forEach(function (index) {
@@ -83,7 +88,7 @@ function slotsOf(query) {
   for (var start = 0; start < words.length;) {
     var size = Math.min(longestPhrase, words.length - start);
     for (; size > 1; size--) {
-      if (settings.vocabulary.words[words.slice(start, start + size).join(" ")]) break;
+      if (own(settings.vocabulary.words, words.slice(start, start + size).join(" "))) break;
     }
     var typed = words.slice(start, start + size).join(" ");
     start += size;
@@ -119,7 +124,7 @@ function wordsToMark(slots) {
   slots.forEach(function (slot) {
     slot.words.forEach(function (word) {
       marked.push(word);
-      (synonyms[word] || []).forEach(function (other) { marked.push(other.toLowerCase()); });
+      (own(synonyms, word) || []).forEach(function (other) { marked.push(other.toLowerCase()); });
     });
   });
   return marked;
