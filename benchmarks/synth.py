@@ -31,8 +31,12 @@ def generate_project(destination: Path, count: int) -> Path:
         shutil.copytree(ROOT / folder, destination / folder)
     policies_dir = destination / "policies"
     policies_dir.mkdir()
-    shutil.copy(ROOT / "policies" / "handbook.yaml", policies_dir / "handbook.yaml")
     samples = _sample_policies()
+    # A best bet names a sample policy's rule: the same rule of its first synthetic copy.
+    settings = (ROOT / "policies" / "handbook.yaml").read_text(encoding="utf-8")
+    for index, sample in enumerate(samples[:count]):
+        settings = settings.replace(f" {sample['id']}#", f" policy-{index:04d}#")
+    (policies_dir / "handbook.yaml").write_text(settings, encoding="utf-8")
     for index in range(count):
         data = dict(samples[index % len(samples)])
         policy_id = f"policy-{index:04d}"

@@ -47,6 +47,7 @@ from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_
 from .register import write_register
 from .render import PRINT_STYLESHEET, PrintBook, Renderer, SiteOptions, SitePages, print_book
 from .review import ReviewReport, review_handbook
+from .search import best_bet_errors
 
 
 def real_today(handbook: Handbook) -> dt.date:
@@ -217,6 +218,10 @@ def prepare(
     with _no_cyclic_gc():
         with _stage(progress, LOAD):
             handbook = load_handbook(root, strict_drafts=strict_drafts)
+            # ---- search (issue 25): a best bet names a rule that exists.
+            bet_errors = best_bet_errors(handbook)
+            if bet_errors:
+                raise BuildFailed(sorted(bet_errors))
             history = load_history(root)
             if history:
                 # No silent edit: a change since the latest edition needs a history entry.

@@ -8,6 +8,7 @@ index: a browser downloads only the parts a query needs, not one file of the who
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import json
@@ -18,9 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Guideline, Policy, Principle, Standard
+from .errors import SourceError
+from .model import Guideline, Handbook, Policy, Principle, Settings, Standard, Status
 from .text import format_target, plain_text, slugify
-from .views import PolicyView
+from .views import PolicyView, standard_groups
+from .vocabulary import compiled, expansions, load_vocabulary
 
 # Rule titles are cut here: a result title is read at a glance, its preview holds the rest.
 _TITLE_WORDS = 60
@@ -83,12 +86,13 @@ def _guideline_text(item: Guideline) -> str:
 
 
 def _standard_text(item: Standard) -> str:
+    return _words(item.commitment, item.detail, *item.points)
+
+
+def _standard_columns(item: Standard) -> str:
+    # The channel and target columns are found, but a preview ends on the rule's own text.
     target = format_target(item.target) if item.target else ""
-    return " ".join(
-        part
-        for part in (_words(item.commitment, item.detail, *item.points), item.channel, target)
-        if part
-    )
+    return " ".join(part for part in (item.channel, target) if part)
 
 
 def policy_name(policy: Policy) -> str:
@@ -96,13 +100,26 @@ def policy_name(policy: Policy) -> str:
     return policy.short_title or policy.title
 
 
-def _rule(anchor: str, prefix: str, label: str, heading: str, text: str) -> SearchEntry:
+def _rest(text: str, shown: str) -> str:
+    """`text` without the words a result title already shows (`shown`, maybe cut with " …")."""
+    text = " ".join(text.split())
+    whole = shown.removesuffix(" …")
+    if not text.startswith(whole):
+        return text
+    rest = text[len(whole) :].lstrip(" :;,")
+    return f"… {rest}" if shown.endswith(" …") and rest else rest
+
+
+def _rule(
+    anchor: str, prefix: str, label: str, heading: str, text: str, columns: str = ""
+) -> SearchEntry:
     words = plain_text(heading)
+    shown = _shorten(words, _TITLE_WORDS)
     return SearchEntry(
         anchor=anchor,
-        title=f"{prefix} · {label}: {_shorten(words, _TITLE_WORDS)}",
-        preview=_shorten(text, _PREVIEW_CHARS),
-        text=text,
+        title=f"{prefix} · {label}: {shown}",
+        preview=_shorten(_rest(text, shown), _PREVIEW_CHARS),
+        text=" ".join(part for part in (text, columns) if part),
         # The label ("Telephone contact 4") is shared by many rules: it would rank them alike.
         descriptive=f"{prefix} {label}",
         heading=words,
@@ -128,8 +145,8 @@ def policy_entries(view: PolicyView) -> list[SearchEntry]:
         )
     ]
 
-    def add(anchor: str, label: str, heading: str, text: str) -> None:
-        entries.append(_rule(anchor, name, label, heading, text))
+    def add(anchor: str, label: str, heading: str, text: str, columns: str = "") -> None:
+        entries.append(_rule(anchor, name, label, heading, text, columns))
 
     for number_, principle in enumerate(policy.principles, 1):
         add(
@@ -149,7 +166,8 @@ def policy_entries(view: PolicyView) -> list[SearchEntry]:
     for _title, _slug, items in view.standard_groups:
         for anchor, standard in items:
             label = f"Standard {anchor.removeprefix('standard-')}"
-            add(anchor, label, standard.commitment, _standard_text(standard))
+            text, columns = _standard_text(standard), _standard_columns(standard)
+            add(anchor, label, standard.commitment, text, columns)
     for procedure in policy.procedures:
         slug = slugify(procedure.title)
         for number_, step in enumerate(procedure.steps, 1):
@@ -170,6 +188,43 @@ def policy_entries(view: PolicyView) -> list[SearchEntry]:
         text = f"{contact.role}: " + " ".join(p for p in parts if p)
         add(f"contact-{number_}", "Contact", contact.role, text)
     return entries
+
+
+def rule_anchors(policy: Policy) -> list[str]:
+    """The anchors of a policy's search entries, in page order (as `policy_entries` makes them)."""
+    anchors = [f"principle-{number}" for number in range(1, len(policy.principles) + 1)]
+    for group in policy.guidelines:
+        anchors += [f"{group.channel}-{number}" for number in range(1, len(group.items) + 1)]
+    anchors += [anchor for _title, _slug, items in standard_groups(policy) for anchor, _ in items]
+    for procedure in policy.procedures:
+        slug = slugify(procedure.title)
+        anchors += [f"{slug}-{number}" for number in range(1, len(procedure.steps) + 1)]
+    anchors += [f"definition-{number}" for number in range(1, len(policy.definitions) + 1)]
+    anchors += ["contact-owner"]
+    anchors += [f"contact-{number}" for number in range(1, len(policy.contacts) + 1)]
+    return anchors
+
+
+def best_bet_errors(handbook: Handbook) -> list[SourceError]:
+    """handbook.yaml's `best_bets` whose address names no rule of a published policy."""
+    origin = handbook.settings_origin
+    published = {p.id: p for p in handbook.policies if p.status is not Status.RETIRED}
+    errors = []
+    for phrase, address in handbook.settings.best_bets.items():
+        policy_id, _, anchor = address.partition("#")
+        policy = published.get(policy_id)
+        if policy is None:
+            close = difflib.get_close_matches(policy_id, sorted(published), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problem = f"no published policy with id '{policy_id}'{hint}"
+        elif anchor and anchor not in (anchors := rule_anchors(policy)):
+            close = difflib.get_close_matches(anchor, anchors, n=1)
+            hint = f" (did you mean '{policy_id}#{close[0]}'?)" if close else ""
+            problem = f"'{policy_id}' has no rule '#{anchor}'{hint}"
+        else:
+            continue
+        errors.append(origin.error(f"'{address}': {problem}", "best_bets", phrase))
+    return errors
 
 
 @functools.cache
@@ -256,8 +311,44 @@ def write_index(
     _write(pages, output, language, synonyms)
 
 
-def material_stub(separator: str, synonyms: Mapping[str, Sequence[str]]) -> str:
-    """Material's search_index.json without documents: its config, and our synonyms for the
-    search worker (so a page opened from a result highlights the words that were found)."""
-    config = {"lang": ["en"], "separator": separator, "pipeline": [], "synonyms": synonyms}
-    return json.dumps({"config": config, "docs": []})
+def search_settings(
+    settings: Settings,
+    entries: Mapping[str, Sequence[SearchEntry]],
+    categories: Sequence[tuple[str, str]],
+) -> dict[str, object]:
+    """What the search worker needs besides the index: the vocabulary applied to a query
+    (the default groups with handbook.yaml's `synonyms`), the best bets with the title and
+    preview of their rule, and the categories and contacts page to suggest when nothing
+    answers. `entries` are the policy pages' entries by source URI (`<id>.md`)."""
+    bets = []
+    for phrase, address in settings.best_bets.items():
+        policy_id, _, anchor = address.partition("#")
+        for entry in entries.get(f"{policy_id}.md", []):
+            if entry.anchor == anchor:
+                href = f"{policy_id}/" + (f"#{anchor}" if anchor else "")
+                words = " ".join(phrase.lower().split())
+                bets.append({"phrase": words, "href": href, "title": entry.title})
+                bets[-1]["preview"] = entry.preview
+    table = expansions(load_vocabulary(), settings.synonyms)
+    return {
+        "vocabulary": compiled(table),
+        "best_bets": bets,
+        "categories": [{"name": name, "href": href} for name, href in categories],
+        "contacts": "contacts/",
+    }
+
+
+def material_stub(
+    separator: str, synonyms: Mapping[str, Sequence[str]], handbook: Mapping[str, object]
+) -> str:
+    """Material's search_index.json without documents: its config, our synonyms for the
+    search worker (so a page opened from a result highlights the words that were found), and
+    the worker's own settings (`search_settings`)."""
+    config = {
+        "lang": ["en"],
+        "separator": separator,
+        "pipeline": [],
+        "synonyms": synonyms,
+        "handbook": handbook,
+    }
+    return json.dumps({"config": config, "docs": []}, separators=(",", ":"))

@@ -150,7 +150,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # Pagefind. Material still reads this file for its settings, so it keeps only those.
         material = config.plugins.get("material/search")
         separator = material.config.separator if material is not None else r"[\s\-]+"
-        stub = material_stub(separator or r"[\s\-]+", self.pages.synonyms)
+        stub = material_stub(
+            separator or r"[\s\-]+", self.pages.synonyms, self.pages.search_settings
+        )
         (site_dir / "search" / "search_index.json").write_text(stub, encoding="utf-8")
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

@@ -307,7 +307,10 @@ def test_each_rule_is_a_search_entry_at_its_anchor(sample_site: Path) -> None:
     assert standard["meta"]["title"].startswith(
         "Pinole · Standard 9: Update your voicemail greeting"
     )
-    assert standard["meta"]["preview"].startswith("Update your voicemail greeting")
+    # The preview goes on where the title stops (issue 25: it does not repeat the title) and
+    # ends on the rule's text, not on its channel column ("voicemail and email").
+    assert standard["meta"]["preview"].startswith("… out-of-office automatic reply")
+    assert standard["meta"]["preview"].endswith("if necessary.")
     assert "corona-customer-care/#telephone-4" in records
     assert "corona-customer-care/#principle-3" in records
     # The page's own entry is previewed by its summary, not by the review banner.

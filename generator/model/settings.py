@@ -88,3 +88,10 @@ class Settings(Strict):
             "e.g. angry: [irate, upset]"
         ),
     )
+    best_bets: dict[PlainText, PlainText] = Field(
+        {},
+        description=(
+            "Phrases with the rule shown first for them, as policy-id#anchor, e.g. "
+            "phone tree: corona-customer-care#telephone-1"
+        ),
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..model import Policy
 from ..review import URGENCY, ReviewStatus
-from ..search import SearchEntry, policy_entries
+from ..search import SearchEntry, policy_entries, search_settings
 from ..text import nav_title, slugify
 from ..views import STATUS_LABELS, policy_tags_audience
 from .base import BaseRenderer
@@ -42,6 +42,9 @@ class SitePages:
     # the handbook's synonyms applied when they are indexed (generator/search.py).
     search_entries: dict[str, list[SearchEntry]] = field(default_factory=dict)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    # ---- search (issue 25): what the search box needs besides the index: the vocabulary it
+    # applies to a query, the best bets, and what to suggest when nothing answers.
+    search_settings: dict[str, object] = field(default_factory=dict)
 
 
 def policy_uri(policy: Policy) -> str:
@@ -154,6 +157,9 @@ class Renderer(BaseRenderer):
             theme=theme,
             search_entries=search_entries,
             synonyms={word: list(words) for word, words in settings.synonyms.items()},
+            search_settings=search_settings(
+                settings, search_entries, [(name, f"{slugify(name)}/") for name in categories]
+            ),
         )
 
 

@@ -68,3 +68,19 @@ def test_structure(site: str, path: str, kind: str, served: Served, open_page: A
     )
     assert levels[0] == 1
     assert all(after <= before + 1 for before, after in itertools.pairwise(levels))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("query", ["greeting script", "police"])
+def test_no_wcag_violation_in_search_results(
+    query: str, scheme: str, served: Served, open_page: Any, axe: Axe
+) -> None:
+    """The results with a best bet marked, and the note that no rule answers (issue 25)."""
+    visit = open_page(scheme=scheme)
+    page = visit.page
+    page.goto(served.sample)
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    marker = ".hb-best-bet" if query == "greeting script" else ".hb-no-answer"
+    page.locator(marker).first.wait_for()
+    assert violations(axe.run(page, options=WCAG_21_AA)) == []
