@@ -380,9 +380,11 @@ def test_sign_off_refusals(project: Path) -> None:
     )
     assert not (project / "signoff").exists()
 
-    # An edition that changes nothing asks nobody to sign anything.
+    # An edition that only records a review asks nobody to sign anything.
+    review = run_handbook("reviewed", "parking-notice", "--on", "2026-03-14", cwd=project)
+    assert review.returncode == 0, review.stderr
     quiet = run_handbook(
-        "publish", "--edition", "C", "--date", "2026-03-15", "--summary", "Same.", cwd=project
+        "publish", "--edition", "C", "--date", "2026-03-15", "--summary", "Reviewed.", cwd=project
     )
     assert quiet.returncode == 0, quiet.stderr
     nothing = run_handbook("signoff", "--edition", "C", "--today", TODAY, cwd=project)
