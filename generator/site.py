@@ -195,13 +195,15 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return self.last_good or _error_pages()
 
 
-# Links in a page, as MkDocs, Material and our templates write them: `<a ... href="...">`, the
-# value double-quoted and HTML-escaped, so it can hold neither `"` nor a tag of its own.
-_ANCHOR_HREF = re.compile(r'(<a\s[^>]*?\bhref=")([^"]*)(")')
+# Links in a page, as MkDocs, Material and our templates write them: `<a ... href="...">`, and
+# the `<link rel="next|prev" href="...">` that Material's `n` and `p` keys follow; the value
+# double-quoted and HTML-escaped, so it can hold neither `"` nor a tag of its own.
+_ANCHOR_HREF = re.compile(r'(<(?:a|link)\s[^>]*?\bhref=")([^"]*)(")')
 
 
 def file_links(page_html: str) -> str:
-    """Rewrite relative links to a folder (`../phone-response/`, `..`) to its `index.html`.
+    """Rewrite relative links to a folder (`../phone-response/`, `..`) to its `index.html`,
+    in `<a>` and `<link>` (rel=next/prev) alike.
 
     A web server answers `phone-response/` with its index.html, but a browser opening the site
     from a folder (file://) shows a directory listing instead. The folder addresses themselves

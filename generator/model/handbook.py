@@ -6,6 +6,7 @@ files (unique ids, numbers and titles, links that resolve, placeholders left by 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import zoneinfo
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 from ..errors import ErrorList, SourceError, format_path
 from ..load import PLACEHOLDER, read_source
 from .policy import Policy, Status
-from .settings import Settings
+from .settings import RETIRED_SETTINGS, Settings
 from .validate import _validate
 
 HANDBOOK_FILE = "handbook.yaml"
@@ -173,10 +174,11 @@ def field_texts(
     return found
 
 
-def load_handbook(root: Path) -> Handbook:
+def load_handbook(root: Path, *, stored: bool = False) -> Handbook:
     """Read `policies/` under `root` once, validate everything, and return the Handbook.
 
-    Raises `BuildFailed` with every error of every file when anything is wrong.
+    Raises `BuildFailed` with every error of every file when anything is wrong. A `stored`
+    edition's handbook.yaml is read without the fields since retired (RETIRED_SETTINGS).
     """
     errors = ErrorList()
     policies_dir = root / "policies"
@@ -189,6 +191,9 @@ def load_handbook(root: Path) -> Handbook:
         errors.raise_if_any()
     loaded, load_errors = read_source(settings_path, display)
     errors.extend(load_errors)
+    if loaded is not None and stored and isinstance(loaded.data, dict):
+        kept = {k: v for k, v in loaded.data.items() if k not in RETIRED_SETTINGS}
+        loaded = dataclasses.replace(loaded, data=kept)
     if loaded is not None:
         settings_origin = Origin(display, loaded.lines)
         validated = _validate(Settings, loaded, errors)

@@ -14,7 +14,7 @@ from typing import Any
 from ..changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from ..model import Handbook, Policy, Status
 from ..review import PolicyReview, ReviewReport, ReviewStatus
-from ..text import slugify
+from ..text import format_date, slugify
 from ..views import STATUS_LABELS, PolicyView, policy_tags, review_banner, standard_groups
 from .environment import make_environment
 
@@ -43,6 +43,7 @@ class BaseRenderer:
         self.options = options
         self.history = list(history)
         self._versions: dict[str, list[PolicyVersion]] = {}
+        self._whats_new: Changes | None = None
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -92,6 +93,7 @@ class BaseRenderer:
             settings=self.handbook.settings,
             report=self.report,
             labels=STATUS_LABELS,
+            edition_label=self.edition_label(),
             review_summary=self.report.summary(),
             **context,
         )
@@ -107,6 +109,23 @@ class BaseRenderer:
     def whats_new(self) -> Changes:
         """The current sources against the latest edition; when nothing changed since, that
         edition against the one before. No edition yet: nothing to compare."""
+        if self._whats_new is None:
+            self._whats_new = self._compare_latest()
+        return self._whats_new
+
+    def edition_label(self) -> str:
+        """The edition readers see, as footers, running heads and cards name it: 'Edition
+        2026-12, 7 December 2026', and whether the pages hold changes not yet published."""
+        if not self.history:
+            return "Not yet published as an edition"
+        latest = self.history[-1]
+        label = f"Edition {latest.name}, {format_date(latest.date)}"
+        changes = self.whats_new()
+        if changes.new_name is None and changes.policies:
+            return f"{label}, with changes not yet published"
+        return label
+
+    def _compare_latest(self) -> Changes:
         if not self.history:
             return Changes(None, None, [])
         latest = self.history[-1]

@@ -144,7 +144,7 @@ class Renderer(BaseRenderer):
         theme = {
             "site_name": settings.title,
             "organization": settings.organization,
-            "edition": settings.edition,
+            "edition": self.edition_label(),
             "language": settings.language,
         }
         return SitePages(
