@@ -55,7 +55,7 @@ def test_card_shows_number_title_edition_and_review_date(sample_site: Path) -> N
     # Renumbered 2017-01-03, never reviewed since: due a year later, overdue on 2026-11-27.
     assert "Review overdue since 2018-01-03" in front
     # 2017-01-03 is the renumbering; the source says "Revised: N/A", so no revision is shown.
-    assert "2026 edition" in front and "Revised" not in front
+    assert "Not yet published as an edition" in front and "Revised" not in front
     assert "Refer them to a Supervisor" in front
     assert "Good Morning (or Afternoon) Thank you for calling the City of Corona" in back
     for phrase in (
