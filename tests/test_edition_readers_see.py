@@ -99,7 +99,9 @@ def test_the_edition_readers_see_is_the_latest_published_one(
     assert footer.get_text() == f"Customer Service Policy Handbook · {shown}"
     assert shown in pdf_text(site / "pdf" / "handbook.pdf", 0)  # the cover
     assert shown in pdf_text(site / "pdf" / f"{PINOLE}.pdf", 0)  # the running head
-    assert shown in pdf_text(site / "pdf" / "cards" / f"{PINOLE}.pdf", 0)
+    # A card's one short footer line, with its dates as the card's review date writes them.
+    card = pdf_text(site / "pdf" / "cards" / f"{PINOLE}.pdf", 0)
+    assert f"Edition B of {handbook_today()}" in card
     # Nothing says the free-text "2026 edition" that publishing never changed.
     assert "2026 edition" not in footer.get_text()
 
@@ -111,6 +113,9 @@ def test_a_build_with_changes_not_yet_published_says_so(
     assert "changes since edition B" in stdout and "not yet published: 1 added" in stdout
     footer = soup(project / "site" / "index.html").select_one(".hb-footer__edition")
     assert footer is not None and footer.get_text().endswith("with changes not yet published")
+    # The new policy's card says it is not in an edition yet.
+    card = pdf_text(project / "site" / "pdf" / "cards" / f"{NEW_ID}.pdf", 0)
+    assert "Changes after edition B" in card
 
 
 # ---- the book's front matter at 100 policies, 95 of them added since the latest edition

@@ -303,9 +303,15 @@ def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
             "handbook's real address (README: Desk cards)"
         )
     reviews = {review.policy.id: review for review in renderer.report.reviews}
-    edition = renderer.edition_label()
     cards = [
-        card_view(policy, reviews.get(policy.id), handbook, site_url, geometry, edition)
+        card_view(
+            policy,
+            reviews.get(policy.id),
+            handbook,
+            site_url,
+            geometry,
+            renderer.card_edition_label(policy.id),
+        )
         for policy in renderer.published()
     ]
     engine = CardRenders(renderer, geometry, site_url)

@@ -70,8 +70,8 @@ def review_line(review: PolicyReview | None) -> tuple[str, str]:
 
 
 def edition_line(policy: Policy, edition: str) -> str:
-    """The edition readers see and the policy's latest revision: 'Edition 2026-12, 7 December
-    2026 · Version 1.0'."""
+    """The edition readers see and the policy's latest revision: 'Edition 2026-12 of 2026-12-07
+    · Version 1.0'."""
     # The same revision note as the footer of the policy's printed pages.
     return " · ".join(part for part in (edition, revision_note(policy)) if part)
 

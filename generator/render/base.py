@@ -125,6 +125,18 @@ class BaseRenderer:
             return f"{label}, with changes not yet published"
         return label
 
+    def card_edition_label(self, policy_id: str) -> str:
+        """The edition as a desk card's one short footer line names it: 'Edition 2026-12 of
+        2026-12-07' (ISO, as the card's review date), or, for a policy changed since, 'Changes
+        after edition 2026-12'."""
+        if not self.history:
+            return "Not yet published as an edition"
+        latest = self.history[-1]
+        changes = self.whats_new()
+        if changes.new_name is None and any(c.policy_id == policy_id for c in changes.policies):
+            return f"Changes after edition {latest.name}"
+        return f"Edition {latest.name} of {latest.date.isoformat()}"
+
     def _compare_latest(self) -> Changes:
         if not self.history:
             return Changes(None, None, [])
