@@ -295,11 +295,16 @@ def test_without_site_url_cards_have_no_qr_code_and_the_build_warns(tmp_path: Pa
     assert "The full policy is in the handbook" in page_text(pdf, 1)
     # --site-url supplies the address for one build.
     again = run_handbook(
-        "build", "--today", "2026-11-27", "--site-url", "https://hr.example.org/h/", cwd=project
+        "build",
+        "--today",
+        "2026-11-27",
+        "--site-url",
+        "https://hr.cityofexample.org/h/",
+        cwd=project,
     )
     assert again.returncode == 0, again.stderr
     assert "warning: site_url" not in again.stderr
-    assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.example.org/h/phone-response/"]
+    assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.cityofexample.org/h/phone-response/"]
     shutil.rmtree(project / "site")
 
 
