@@ -120,6 +120,15 @@ class PolicyChange:
     entries: list[Revision]
     fields: list[FieldChange] = field(default_factory=list)
     version: str | None = None
+    # An added or retired policy is listed, not redlined (issue 23): its number and summary
+    # say what it is, in a line each however many policies an edition adds.
+    number: str | None = None
+    summary: str | None = None
+
+    @property
+    def listed(self) -> bool:
+        """True for a policy listed by title, number, version and summary, not redlined."""
+        return self.kind in (ChangeKind.ADDED, ChangeKind.RETIRED)
 
 
 @dataclass(frozen=True)
@@ -333,16 +342,27 @@ def compare(
                     policy.id,
                     policy.title,
                     ChangeKind.ADDED,
-                    list(policy.revision_history[-1:]),
-                    field_changes(None, policy),
+                    [],
+                    [],
                     policy.version,
+                    policy.number,
+                    policy.summary,
                 )
             )
         elif policy.status is not Status.ACTIVE and was_published:
             assert before is not None
             entries = new_entries(before, policy)
             changes.append(
-                PolicyChange(policy.id, policy.title, ChangeKind.RETIRED, entries, [], None)
+                PolicyChange(
+                    policy.id,
+                    policy.title,
+                    ChangeKind.RETIRED,
+                    entries,
+                    [],
+                    before.version,
+                    policy.number,
+                    policy.summary,
+                )
             )
         elif before is not None and policy.status is Status.ACTIVE:
             entries = new_entries(before, policy)
@@ -362,7 +382,18 @@ def compare(
             )
     for policy_id, before in old_policies.items():
         if policy_id not in new_ids and before.status is Status.ACTIVE:
-            changes.append(PolicyChange(policy_id, before.title, ChangeKind.RETIRED, [], []))
+            changes.append(
+                PolicyChange(
+                    policy_id,
+                    before.title,
+                    ChangeKind.RETIRED,
+                    [],
+                    [],
+                    before.version,
+                    before.number,
+                    before.summary,
+                )
+            )
     return Changes(old_name, new_name, changes)
 
 

@@ -124,7 +124,7 @@ def load_history(root: Path) -> tuple[Edition, ...]:
         problem = None
         snapshot: Handbook | None
         try:
-            snapshot = load_handbook(manifest.folder)
+            snapshot = load_handbook(manifest.folder, stored=True)
         except BuildFailed as failure:
             snapshot = None
             first = failure.errors[0].format()

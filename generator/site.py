@@ -16,6 +16,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -128,6 +129,17 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             output = _BODY_START.sub(lambda body: body[0] + banner, output, count=1)
         return output
 
+    def on_post_template(
+        self, output_content: str, template_name: str, config: MkDocsConfig
+    ) -> str:
+        """Make the 404 page's addresses relative: it is served at any mistyped address, and its
+        own script (site_overrides/404.html) sets the `<base>` they resolve against."""
+        if template_name != "404.html":
+            return output_content
+        prefix = urlsplit(config.site_url or "/").path
+        prefix = prefix if prefix.endswith("/") else f"{prefix}/"
+        return file_links(relative_to_base(output_content, prefix))
+
     def _collect_search_entries(self, page: Page) -> None:
         assert self.pages is not None
         flags = page.meta.get("search")
@@ -197,13 +209,15 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return self.last_good or _error_pages()
 
 
-# Links in a page, as MkDocs, Material and our templates write them: `<a ... href="...">`, the
-# value double-quoted and HTML-escaped, so it can hold neither `"` nor a tag of its own.
-_ANCHOR_HREF = re.compile(r'(<a\s[^>]*?\bhref=")([^"]*)(")')
+# Links in a page, as MkDocs, Material and our templates write them: `<a ... href="...">`, and
+# the `<link rel="next|prev" href="...">` that Material's `n` and `p` keys follow; the value
+# double-quoted and HTML-escaped, so it can hold neither `"` nor a tag of its own.
+_ANCHOR_HREF = re.compile(r'(<(?:a|link)\s[^>]*?\bhref=")([^"]*)(")')
 
 
 def file_links(page_html: str) -> str:
-    """Rewrite relative links to a folder (`../phone-response/`, `..`) to its `index.html`.
+    """Rewrite relative links to a folder (`../phone-response/`, `..`) to its `index.html`,
+    in `<a>` and `<link>` (rel=next/prev) alike.
 
     A web server answers `phone-response/` with its index.html, but a browser opening the site
     from a folder (file://) shows a directory listing instead. The folder addresses themselves
@@ -214,6 +228,22 @@ def file_links(page_html: str) -> str:
         return match[1] + _index_link(match[2]) + match[3]
 
     return _ANCHOR_HREF.sub(to_file, page_html)
+
+
+# Addresses in attributes as MkDocs writes them (double-quoted, escaped).
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def relative_to_base(page_html: str, prefix: str) -> str:
+    """Turn addresses under the absolute path `prefix` (`/handbook/assets/...`) relative."""
+
+    def strip(match: re.Match[str]) -> str:
+        value = match[2]
+        if value.startswith(prefix) and not value.startswith("//"):
+            value = value[len(prefix) :] or "./"
+        return match[1] + value + match[3]
+
+    return _URL_ATTRIBUTE.sub(strip, page_html)
 
 
 def _index_link(href: str) -> str:

@@ -112,3 +112,16 @@ def nav_title(text: str) -> str:
 def plain_text(text: str | None) -> str:
     """Inline Markdown reduced to its words, for PDF metadata such as the subject."""
     return html.unescape(re.sub(r"<[^>]+>", "", str(inline_markdown(text))))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+
+
+def lead_sentence(text: str | None, limit: int = 110) -> str:
+    """The first sentence of a text's words, cut at a word before `limit` characters with '…':
+    a one-line reminder of what a policy is, where the policy itself follows in full."""
+    words = " ".join(plain_text(text).split())
+    first = _SENTENCE_END.split(words, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -55,7 +55,7 @@ def test_card_shows_number_title_edition_and_review_date(sample_site: Path) -> N
     # Renumbered 2017-01-03, never reviewed since: due a year later, overdue on 2026-11-27.
     assert "Review overdue since 2018-01-03" in front
     # 2017-01-03 is the renumbering; the source says "Revised: N/A", so no revision is shown.
-    assert "2026 edition" in front and "Revised" not in front
+    assert "Not yet published as an edition" in front and "Revised" not in front
     assert "Refer them to a Supervisor" in front
     assert "Good Morning (or Afternoon) Thank you for calling the City of Corona" in back
     for phrase in (
@@ -295,11 +295,16 @@ def test_without_site_url_cards_have_no_qr_code_and_the_build_warns(tmp_path: Pa
     assert "The full policy is in the handbook" in page_text(pdf, 1)
     # --site-url supplies the address for one build.
     again = run_handbook(
-        "build", "--today", "2026-11-27", "--site-url", "https://hr.example.org/h/", cwd=project
+        "build",
+        "--today",
+        "2026-11-27",
+        "--site-url",
+        "https://hr.cityofexample.org/h/",
+        cwd=project,
     )
     assert again.returncode == 0, again.stderr
     assert "warning: site_url" not in again.stderr
-    assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.example.org/h/phone-response/"]
+    assert [t for t, _, _ in qr_codes(pdf, 2)] == ["https://hr.cityofexample.org/h/phone-response/"]
     shutil.rmtree(project / "site")
 
 

@@ -148,7 +148,9 @@ def test_old_versions_whats_new_and_editions_are_not_in_search_or_navigation(
     nav = soup(site / "index.html").select_one("nav.md-nav--primary")
     assert nav is not None
     hrefs = [a["href"] for a in nav.select("a")]
-    assert not [h for h in hrefs if "versions/" in h or "whats-new" in h or "editions" in h]
+    assert not [h for h in hrefs if "versions/" in h or "editions" in h]
+    # What's new is in the navigation (issue 23), though out of search.
+    assert "whats-new/index.html" in hrefs
     home = article(site, ".")
     assert home.find("a", href="whats-new/index.html") is not None
 

@@ -31,7 +31,7 @@ LOS_ANGELES = zoneinfo.ZoneInfo("America/Los_Angeles")
 HANDBOOK_YAML = """\
 organization: Example City
 title: Example Handbook
-edition: "2026 edition"
+subtitle: "Policies for staff"
 timezone: America/Los_Angeles
 """
 

@@ -69,7 +69,7 @@ def hostile_project(destination: Path) -> Path:
     settings = {
         "organization": hostile(0),
         "title": hostile(1),
-        "edition": hostile(2),
+        "subtitle": hostile(2),
         "timezone": "UTC",
         "categories": [{"name": hostile(3), "description": text(0)}],
         "contacts": [

@@ -97,7 +97,7 @@ REFUSED = [
     "date-words",
     "bad-status",
     "review-cycle",
-    "handbook/missing-edition",
+    "handbook/retired-edition",
 ]
 
 

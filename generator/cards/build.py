@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import BuildFailed, SourceError
 from ..model import Handbook
@@ -266,6 +267,19 @@ class CardPlan:
     warnings: tuple[str, ...]
 
 
+# Hosts kept for examples (RFC 2606, RFC 6761) and the sample's example.gov: no real intranet.
+_EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net", "example.gov", "example.edu")
+_EXAMPLE_TOP_LEVEL = ("example", "test", "invalid", "localhost")
+
+
+def is_example_address(url: str) -> bool:
+    """True when `url`'s host is an example or test host (example.gov, intranet.example.com)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host.rsplit(".", 1)[-1] in _EXAMPLE_TOP_LEVEL:
+        return True
+    return any(host == domain or host.endswith(f".{domain}") for domain in _EXAMPLE_DOMAINS)
+
+
 def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
     """Each published policy's card and the print-sheet frames, as PDF jobs for the pool."""
     handbook = renderer.handbook
@@ -276,9 +290,28 @@ def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
             f"{handbook.settings_origin.path}: warning: site_url is not set, so the desk cards "
             "have no QR code to the policy page"
         )
+    elif is_example_address(site_url):
+        # Printed and laminated, a card with the sample's address sends every scan nowhere.
+        where = (
+            f"{handbook.settings_origin.path}:{handbook.settings_origin.line_of('site_url')}"
+            if site_url == handbook.settings.site_url
+            else "--site-url"
+        )
+        warnings.append(
+            f"{where}: warning: site_url {site_url} is an example address, so the QR codes on "
+            "the desk cards lead nowhere; set site_url in policies/handbook.yaml to the "
+            "handbook's real address (README: Desk cards)"
+        )
     reviews = {review.policy.id: review for review in renderer.report.reviews}
     cards = [
-        card_view(policy, reviews.get(policy.id), handbook, site_url, geometry)
+        card_view(
+            policy,
+            reviews.get(policy.id),
+            handbook,
+            site_url,
+            geometry,
+            renderer.card_edition_label(policy.id),
+        )
         for policy in renderer.published()
     ]
     engine = CardRenders(renderer, geometry, site_url)

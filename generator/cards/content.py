@@ -70,7 +70,8 @@ def review_line(review: PolicyReview | None) -> tuple[str, str]:
 
 
 def edition_line(policy: Policy, edition: str) -> str:
-    """The handbook edition and the policy's latest revision: '2026 edition · Version 1.0'."""
+    """The edition readers see and the policy's latest revision: 'Edition 2026-12 of 2026-12-07
+    · Version 1.0'."""
     # The same revision note as the footer of the policy's printed pages.
     return " · ".join(part for part in (edition, revision_note(policy)) if part)
 
@@ -123,6 +124,7 @@ def card_view(
     handbook: Handbook,
     site_url: str | None,
     geometry: CardGeometry,
+    edition: str,
 ) -> CardView:
     """The card of one policy: its `card:` block, or one derived from standards and contacts."""
     card = policy.card
@@ -154,7 +156,7 @@ def card_view(
         say=tuple(card.say) if card is not None else (),
         avoid=tuple(card.avoid) if card is not None else (),
         contacts=contacts,
-        edition_line=edition_line(policy, handbook.settings.edition),
+        edition_line=edition_line(policy, edition),
         review_line=text,
         review_state=state,
         url=url,

@@ -156,7 +156,14 @@ def build_summary(prepared: Prepared, site_dir: Path, recorded: Path | None) -> 
     elif stored and stored[-1].handbook is not None:
         latest = stored[-1]
         changes = compare(latest.handbook, prepared.handbook, latest.name, None)
-        lines.append(f"  changes since edition {latest.name} ({latest.date}): {changes.summary()}")
+        if changes.policies:
+            # Readers see edition NAME in footers, running heads and cards until the next one.
+            lines.append(
+                f"  changes since edition {latest.name} ({latest.date}), not yet published: "
+                f'{changes.summary()} (make publish EDITION=NAME SUMMARY="...")'
+            )
+        else:
+            lines.append(f"  edition {latest.name} ({latest.date}): no changes since")
     elif stored:
         lines.append(
             f"  changes since edition {stored[-1].name}: cannot compare; {stored[-1].problem}"

@@ -6,6 +6,7 @@ files (unique ids, numbers and titles, links that resolve, placeholders left by 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import zoneinfo
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 from ..errors import ErrorList, SourceError, format_path
 from ..load import PLACEHOLDER, read_source
 from .policy import Policy, StandardGroup, Status
-from .settings import Settings
+from .settings import RETIRED_SETTINGS, Settings
 from .validate import _validate, site_path
 
 HANDBOOK_FILE = "handbook.yaml"
@@ -191,12 +192,13 @@ def field_texts(
     return found
 
 
-def load_handbook(root: Path, *, strict_drafts: bool = False) -> Handbook:
+def load_handbook(root: Path, *, strict_drafts: bool = False, stored: bool = False) -> Handbook:
     """Read `policies/` under `root` once, validate everything, and return the Handbook.
 
     Raises `BuildFailed` with every error of every file when anything is wrong. A draft's
     problems (placeholders, bad fields) are the Handbook's `warnings` instead, and the draft is
-    left out, unless `strict_drafts`; a file YAML cannot read is an error even in a draft.
+    left out, unless `strict_drafts`; a file YAML cannot read is an error even in a draft. A
+    `stored` edition's handbook.yaml is read without the fields since retired (RETIRED_SETTINGS).
     """
     errors = ErrorList()
     policies_dir = root / "policies"
@@ -209,6 +211,9 @@ def load_handbook(root: Path, *, strict_drafts: bool = False) -> Handbook:
         errors.raise_if_any()
     loaded, load_errors = read_source(settings_path, display)
     errors.extend(load_errors)
+    if loaded is not None and stored and isinstance(loaded.data, dict):
+        kept = {k: v for k, v in loaded.data.items() if k not in RETIRED_SETTINGS}
+        loaded = dataclasses.replace(loaded, data=kept)
     if loaded is not None:
         settings_origin = Origin(display, loaded.lines)
         validated = _validate(Settings, loaded, errors)

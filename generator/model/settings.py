@@ -47,12 +47,27 @@ class ReviewDefaults(Strict):
     )
 
 
+RETIRED_SETTINGS = {
+    "edition": (
+        "'edition' is retired: the footer, the PDFs and the desk cards now name the latest "
+        'published edition and its date (make publish EDITION=NAME SUMMARY="..."); rename this '
+        "line 'subtitle:' to keep its words under the title, or delete it"
+    ),
+}
+"""Fields handbook.yaml once had, each with what to do instead. A stored edition's handbook.yaml
+may still have them: it is read without them (an edition is never rewritten)."""
+
+
 class Settings(Strict):
     """`policies/handbook.yaml`: the handbook as a whole."""
 
     organization: PlainText
     title: PlainText
-    edition: PlainText
+    subtitle: PlainText | None = Field(
+        None,
+        description="A line under the title on the home page and the book's cover; the edition "
+        "readers see is the latest published one (`make publish`), never this",
+    )
     timezone: PlainText = "UTC"
     language: PlainText = "en"
     site_url: Url | None = Field(

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ErrorList, format_path
 from ..load import LoadedFile
 from .fields import _show
-from .settings import Settings
+from .settings import RETIRED_SETTINGS, Settings
 
 # Example values for the fields an error most often asks for; any other field gets "...".
 _EXAMPLE_VALUES = {
@@ -36,7 +36,7 @@ _EXAMPLE_VALUES = {
     "within": "1",
     "unit": "business_day",
     "organization": "City of Example",
-    "edition": "2025",
+    "subtitle": "Policies for staff who serve the public",
 }
 
 
@@ -51,6 +51,8 @@ def _message(
     value = error.get("input")
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
+        if model is Settings and len(loc) == 1 and name in RETIRED_SETTINGS:
+            return RETIRED_SETTINGS[name]
         close = difflib.get_close_matches(name, _fields_of(model, loc), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown field '{name}'{hint}"

@@ -15,7 +15,7 @@ from ..changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from ..model import Handbook, Policy, Status
 from ..obligations import Requirement, acknowledge_link, current_requirements
 from ..review import PolicyReview, ReviewReport, ReviewStatus
-from ..text import slugify
+from ..text import format_date, slugify
 from ..views import (
     STATUS_LABELS,
     AcknowledgeNotice,
@@ -52,6 +52,7 @@ class BaseRenderer:
         self.history = list(history)
         self._versions: dict[str, list[PolicyVersion]] = {}
         self._requirements: dict[str, Requirement] | None = None
+        self._whats_new: Changes | None = None
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -102,6 +103,7 @@ class BaseRenderer:
             settings=self.handbook.settings,
             report=self.report,
             labels=STATUS_LABELS,
+            edition_label=self.edition_label(),
             review_summary=self.report.summary(),
             **context,
         )
@@ -139,6 +141,35 @@ class BaseRenderer:
     def whats_new(self) -> Changes:
         """The current sources against the latest edition; when nothing changed since, that
         edition against the one before. No edition yet: nothing to compare."""
+        if self._whats_new is None:
+            self._whats_new = self._compare_latest()
+        return self._whats_new
+
+    def edition_label(self) -> str:
+        """The edition readers see, as footers, running heads and cards name it: 'Edition
+        2026-12, 7 December 2026', and whether the pages hold changes not yet published."""
+        if not self.history:
+            return "Not yet published as an edition"
+        latest = self.history[-1]
+        label = f"Edition {latest.name}, {format_date(latest.date)}"
+        changes = self.whats_new()
+        if changes.new_name is None and changes.policies:
+            return f"{label}, with changes not yet published"
+        return label
+
+    def card_edition_label(self, policy_id: str) -> str:
+        """The edition as a desk card's one short footer line names it: 'Edition 2026-12 of
+        2026-12-07' (ISO, as the card's review date), or, for a policy changed since, 'Changes
+        after edition 2026-12'."""
+        if not self.history:
+            return "Not yet published as an edition"
+        latest = self.history[-1]
+        changes = self.whats_new()
+        if changes.new_name is None and any(c.policy_id == policy_id for c in changes.policies):
+            return f"Changes after edition {latest.name}"
+        return f"Edition {latest.name} of {latest.date.isoformat()}"
+
+    def _compare_latest(self) -> Changes:
         if not self.history:
             return Changes(None, None, [])
         latest = self.history[-1]

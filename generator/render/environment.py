@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..text import format_date, format_target, inline_markdown, plain, slugify
+from ..text import format_date, format_target, inline_markdown, lead_sentence, plain, slugify
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -27,4 +27,5 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     environment.filters["date"] = format_date
     environment.filters["target"] = format_target
     environment.filters["slug"] = slugify
+    environment.filters["lead"] = lead_sentence
     return environment

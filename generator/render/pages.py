@@ -106,6 +106,9 @@ class Renderer(BaseRenderer):
                 for status in sorted(ReviewStatus, key=URGENCY.__getitem__)  # most urgent first
             ],
         )
+        # What's new is in the navigation (issue 23), out of search (its words are the
+        # policies'); the editions and earlier versions are reached from it.
+        nav.append(("What's new", "whats-new.md"))
         nav.append(("Review status", "reviews.md"))
         pages["contacts.md"] = self.render(
             "contacts.md.j2",
@@ -138,8 +141,8 @@ class Renderer(BaseRenderer):
                 uri = policy_uri(policy)
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
                 excluded.add(uri)
-        # ---- editions (issue 12): what's new, the editions, every earlier version. Off the
-        # navigation and out of search: they are reached from the home and policy pages.
+        # ---- editions (issue 12): what's new, the editions, every earlier version: out of
+        # search; the editions and versions are reached from what's new and the policy pages.
         of_editions = edition_pages(self)
         pages.update(of_editions)
         excluded.update(of_editions)
@@ -147,7 +150,7 @@ class Renderer(BaseRenderer):
         theme = {
             "site_name": settings.title,
             "organization": settings.organization,
-            "edition": settings.edition,
+            "edition": self.edition_label(),
             "language": settings.language,
         }
         return SitePages(

@@ -215,7 +215,7 @@ def print_book(renderer: BaseRenderer) -> PrintBook:
         filename=BOOK_PDF,
         html=document,
         title=settings.title,
-        subject=f"{settings.title}, {settings.edition}: every published policy",
+        subject=f"{settings.title}, {renderer.edition_label()}: every published policy",
         keywords=tuple(part.name for part in parts),
         policy_ids=tuple(policy.id for policy in published),
         page_labels=True,
