@@ -15,7 +15,14 @@ from ..changes import Changes, Edition, PolicyVersion, compare, policy_versions
 from ..model import Handbook, Policy, Status
 from ..review import PolicyReview, ReviewReport, ReviewStatus
 from ..text import slugify
-from ..views import STATUS_LABELS, PolicyView, policy_tags, review_banner, standard_groups
+from ..views import (
+    STATUS_LABELS,
+    PolicyView,
+    next_review_note,
+    policy_tags,
+    review_banner,
+    standard_groups,
+)
 from .environment import make_environment
 
 
@@ -83,6 +90,7 @@ class BaseRenderer:
             # A retired page is off the navigation; its tags would lead back to it.
             tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
             versions=self.versions_of(policy.id),
+            next_review_note=next_review_note(review, self.handbook.settings.review.cycle_months),
         )
 
     def render(self, template: str, **context: Any) -> str:
