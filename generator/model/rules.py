@@ -106,7 +106,9 @@ def target_figures(target: Target | str | None) -> frozenset[Figure]:
 
 def say_figures(found: frozenset[Figure]) -> str:
     """Figures as words, joined: 'same day and 24 hours'."""
-    return " and ".join(f.words() for f in sorted(found, key=lambda f: (f.unit, f.count)))
+    # The nearest limit first, as the sources say them: "same day, or at the very least 24 hours".
+    ordered = sorted(found, key=lambda f: (f.unit != "same_day", f.unit, f.count))
+    return " and ".join(f.words() for f in ordered)
 
 
 # ---- rules by address
