@@ -253,7 +253,7 @@ def test_an_overfull_back_is_named_too(tmp_path: Path) -> None:
         for n in range(30)
     )
     source.write_text(
-        text + f"card:\n  points: [{note: Greet every visitor.}]\n  back:\n    points:\n{back}"
+        text + f"card:\n  points: [{{note: Greet every visitor.}}]\n  back:\n    points:\n{back}"
     )
     result = run_handbook("build", "--today", "2026-11-27", cwd=project)
     assert result.returncode == 1
