@@ -171,7 +171,7 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
         )
     for group_index, group in enumerate(policy.guidelines):
         for index, item in enumerate(group.items, start=1):
-            examples = [e for e in item.examples]
+            examples = item.examples
             rules[f"{group.channel}-{index}"] = Rule(
                 f"{group.channel}-{index}",
                 f"{_label(group.channel)} {index}",
@@ -238,7 +238,7 @@ def figure_errors(policy: Policy, path: str, line_of: LineOf) -> list[SourceErro
         stated = rule.figures()
         if not stated:
             continue
-        name = _rule_name(rule)
+        name = rule_name(rule)
         target = target_figures(rule.target)
         if target and target != stated:
             errors.append(
@@ -349,11 +349,11 @@ def _phrase_errors(
         ]
     offered = rule.say if kind == "say" else rule.avoid
     if not offered:
-        problem = f"{_rule_name(rule)} gives no phrase to {kind}"
+        problem = f"{rule_name(rule)} gives no phrase to {kind}"
         return [SourceError(path, line_of(*at, "rule"), _field(*at, "rule"), problem)]
     if phrase.text is not None and phrase.text not in offered:
         problem = (
-            f"is not a phrase {_rule_name(rule)} gives to {kind}; copy it exactly, or leave "
+            f"is not a phrase {rule_name(rule)} gives to {kind}; copy it exactly, or leave "
             "text out to show all of them"
         )
         return [SourceError(path, line_of(*at, "text"), _field(*at, "text"), problem)]
@@ -370,18 +370,14 @@ def phrase_texts(kind: str, phrase: CardPhrase, rules: dict[str, Rule]) -> list[
     return list(rule.say if kind == "say" else rule.avoid)
 
 
-def _rule_name(rule: Rule) -> str:
+def rule_name(rule: Rule) -> str:
+    """A rule as a sentence names it: 'standard 8', 'principle 3', 'in person guideline 5'."""
     number = rule.address.rsplit("-", 1)[1]
     if rule.address.startswith("standard-"):
         return f"standard {number}"
     if rule.address.startswith("principle-"):
         return f"principle {number}"
     return f"{rule.address.rsplit('-', 1)[0].replace('-', ' ')} guideline {number}"
-
-
-def rule_name(rule: Rule) -> str:
-    """A rule as a sentence names it: 'standard 8', 'in person guideline 5'."""
-    return _rule_name(rule)
 
 
 def _unknown(address: str, rules: dict[str, Rule]) -> str:
