@@ -31,7 +31,15 @@ from .editions import (
     tampered_files,
 )
 from .errors import BuildFailed, SourceError
-from .model import Handbook, Status, field_texts, link_targets, load_handbook
+from .model import (
+    Handbook,
+    Status,
+    field_texts,
+    link_targets,
+    load_handbook,
+    rule_errors,
+    stale_copies,
+)
 from .pdf import (
     Chapter,
     PdfBatch,
@@ -223,11 +231,17 @@ def prepare(
             if bet_errors:
                 raise BuildFailed(sorted(bet_errors))
             history = load_history(root)
+            # One fact, one place: cards cite rules, targets and short forms state their
+            # rule's limit. Asked of the current sources only: an edition is read as published.
+            errors = rule_errors(handbook)
             if history:
                 # No silent edit: a change since the latest edition needs a history entry.
-                errors = unexplained_changes(handbook, history[-1])
-                if errors:
-                    raise BuildFailed(sorted(errors))
+                errors += unexplained_changes(handbook, history[-1])
+                # A limit a rule changed is not left stated in the policy's other texts.
+                if history[-1].handbook is not None:
+                    errors += stale_copies(handbook, history[-1].handbook, history[-1].name)
+            if errors:
+                raise BuildFailed(sorted(errors))
             if edition is not None:
                 history += (Edition(edition.name, edition.date, edition.summary, handbook),)
         with _stage(progress, REVIEW):

@@ -76,6 +76,18 @@ class PolicyView:
     base: str = "../"
     # ---- acknowledgements (issue 26)
     acknowledgement: AcknowledgeNotice | None = None
+    # How the next review date was found, when the handbook computed it rather than a source
+    # stating it: "by this handbook's 12-month review cycle; the source sets none".
+    next_review_note: str | None = None
+
+
+def next_review_note(review: PolicyReview | None, default_cycle_months: int) -> str | None:
+    """Says that a next review date is the handbook's arithmetic, not a source's fact; None when
+    `review.next_due` states it."""
+    if review is None or review.next_review is None or review.basis == ("review", "next_due"):
+        return None
+    cycle = review.policy.review.cycle_months or default_cycle_months
+    return f"by this handbook's {cycle}-month review cycle; the source sets none"
 
 
 def _days(count: int) -> str:

@@ -108,6 +108,16 @@ PINOLE_EMAIL_TARGET = (
     "          within: 2\n          unit: business_day\n          note: Generally.\n"
     "      - commitment: >-\n          Update"
 )
+# Every other place the sample states the email deadline: the standard's text, its short form on
+# the card, and the summary. A revision that changes one and not the others fails `check`.
+PINOLE_EMAIL_COPIES = (
+    (
+        "generally within two business\n          days.",
+        "generally within three business\n          days.",
+    ),
+    ("within **two business days**", "within **three business days**"),
+    ("emails generally within two business days", "emails generally within three business days"),
+)
 
 
 def handbook_today() -> str:
@@ -136,8 +146,9 @@ class PublishedEditions:
 
 @pytest.fixture(scope="session")
 def published_editions(tmp_path_factory: pytest.TempPathFactory) -> PublishedEditions:
-    """Publish A; change Pinole's email target from 2 to 3 business days with a substantive
-    history entry; publish B (the issue's acceptance scenario)."""
+    """Publish A; change Pinole's email deadline from 2 to 3 business days (text, target, short
+    form and summary) with a substantive history entry; publish B (the issue's acceptance
+    scenario)."""
     project = make_project(tmp_path_factory.mktemp("editions") / "project", None)
     first = run_handbook("publish", "--edition", "A", "--summary", "First edition.", cwd=project)
     assert first.returncode == 0, first.stderr
@@ -146,12 +157,14 @@ def published_editions(tmp_path_factory: pytest.TempPathFactory) -> PublishedEdi
     text = pinole.read_text(encoding="utf-8")
     assert text.count(PINOLE_EMAIL_TARGET) == 1
     text = text.replace(PINOLE_EMAIL_TARGET, PINOLE_EMAIL_TARGET.replace("within: 2", "within: 3"))
-    assert "\nrevision_history:" not in text
+    for before, after in PINOLE_EMAIL_COPIES:
+        assert text.count(before) == 1
+        text = text.replace(before, after)
+    assert text.count("\ncard:") == 1
     text = text.replace(
-        "\nsource:",
-        f"\nrevision_history:\n  - date: {handbook_today()}\n    kind: substantive\n"
-        "    summary: Emails are now answered within three business days.\nsource:",
-        1,
+        "\ncard:",
+        f"\n  - date: {handbook_today()}\n    kind: substantive\n"
+        "    summary: Emails are now answered within three business days.\ncard:",
     )
     pinole.write_text(text, encoding="utf-8")
     second = run_handbook(

@@ -16,7 +16,7 @@ from generator.cards import (
     review_line,
     sheet_pages,
 )
-from generator.model import Card, Contact, load_handbook
+from generator.model import Card, Contact, Standard, load_handbook
 from generator.review import review_policy
 
 # --------------------------------------------------------------------------- imposition
@@ -95,7 +95,26 @@ def test_derived_card_puts_deadlines_first(small_project: Path) -> None:
     handbook = load_handbook(small_project)
     title, points = derived_points(handbook.policy("phone-response"))
     assert title == "Service standards"
-    assert points == ["Return voicemail: within 1 business day.", "Answer email: same day."]
+    assert [(p.text, p.ref) for p in points] == [
+        ("Return voicemail: within 1 business day.", "Std 1"),
+        ("Answer email: same day.", "Std 2"),
+    ]
+
+
+def test_a_derived_point_states_its_deadline_once(small_project: Path) -> None:
+    # Issue 23: "Return voicemails within one business day: within 1 business day."
+    policy = load_handbook(small_project).policy("phone-response")
+    standard = Standard.model_validate(
+        {
+            "commitment": "Return voicemails within one business day.",
+            "target": {"within": 1, "unit": "business_day"},
+        }
+    )
+    revised = policy.model_copy(update={"standards": [standard]})
+    _, points = derived_points(revised)
+    assert [(p.text, p.ref) for p in points] == [
+        ("Return voicemails within one business day.", "Std 1")
+    ]
 
 
 def test_review_line_says_due_or_overdue_since(small_project: Path) -> None:

@@ -206,7 +206,7 @@ def test_reviewed_on_a_never_reviewed_sample_policy(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert added_lines(before, path.read_text(encoding="utf-8")) == [
         "last_reviewed: 2026-05-04",
-        "revision_history:",
+        # Appended to the history it has (its editorial entry for the desk card).
         "  - date: 2026-05-04",
         "    kind: review",
         "    summary: Reviewed with the City Manager; *no change*.",

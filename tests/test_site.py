@@ -158,7 +158,10 @@ def test_policy_header_card(lifecycle: Path) -> None:
         "Sam Ortiz, Call Centre Manager · sam.ortiz@lakeside.example · 555 0130"
     )
     assert facts["Last reviewed"] == "15 September 2025"
-    assert facts["Next review"] == "15 September 2026"
+    # The date is the handbook's arithmetic, and the page says so (issue 22).
+    assert facts["Next review"] == (
+        "15 September 2026 (by this handbook's 12-month review cycle; the source sets none)"
+    )
     assert "Policy 02000.001" in text_of(header)
     assert header.select_one('a[href="mailto:sam.ortiz@lakeside.example"]') is not None
 

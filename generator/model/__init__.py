@@ -11,6 +11,8 @@ Its modules, each importing only those above it:
   revision history and the versions it gives), on the `Strict` base.
 - `settings`: `policies/handbook.yaml`, the Settings model.
 - `validate`: one loaded file validated, pydantic's errors told in plain words at file:line.
+- `rules`: a policy's rules by site address, the time limits texts state, the card and
+  figure checks.
 - `handbook`: the Handbook, `load_handbook` and the rules that span files.
 - `schema`: the JSON Schemas of policy files and handbook.yaml.
 """
@@ -35,6 +37,8 @@ from .policy import (
     UNIT_LABELS,
     Approval,
     Card,
+    CardPhrase,
+    CardPoint,
     CardSide,
     Contact,
     ContentsEntry,
@@ -59,6 +63,17 @@ from .policy import (
     Target,
     policy_versions,
 )
+from .rules import (
+    Figure,
+    Rule,
+    figures,
+    policy_rules,
+    rule_errors,
+    rule_name,
+    say_figures,
+    stale_copies,
+    target_figures,
+)
 from .schema import HANDBOOK_SCHEMA_FILE, POLICY_SCHEMA_FILE, json_schemas
 from .settings import Category, ReviewDefaults, Settings
 
@@ -69,6 +84,8 @@ __all__ = [
     "UNIT_LABELS",
     "Approval",
     "Card",
+    "CardPhrase",
+    "CardPoint",
     "CardSide",
     "Category",
     "Contact",
@@ -79,6 +96,7 @@ __all__ = [
     "Definition",
     "Email",
     "Example",
+    "Figure",
     "Guideline",
     "GuidelineGroup",
     "Handbook",
@@ -94,6 +112,7 @@ __all__ = [
     "ReviewDefaults",
     "Revision",
     "RevisionKind",
+    "Rule",
     "SearchWord",
     "Settings",
     "Slug",
@@ -108,9 +127,16 @@ __all__ = [
     "Url",
     "YearMonth",
     "field_texts",
+    "figures",
     "json_schemas",
     "latest_day",
     "link_targets",
     "load_handbook",
+    "policy_rules",
     "policy_versions",
+    "rule_errors",
+    "rule_name",
+    "say_figures",
+    "stale_copies",
+    "target_figures",
 ]

@@ -36,6 +36,7 @@ from .fields import (
     Slug,
     Text,
     Url,
+    latest_day,
 )
 
 
@@ -135,10 +136,17 @@ def _text_to_mapping(key: str) -> _TextOr:
     return _TextOr(key)
 
 
+_SHORT = (
+    "A short form of the rule for desk cards, kept beside its text so a revision edits both; "
+    "keep the rule's conditions and hedges"
+)
+
+
 class Principle(Strict):
     """A principle, with optional sub-points (a plain string is shorthand for `text`)."""
 
     text: Text
+    short: Text | None = Field(None, description=_SHORT)
     points: list[Text] = []
 
 
@@ -155,6 +163,7 @@ class Guideline(Strict):
     """One rule of conduct, with why it matters and optional examples."""
 
     rule: Text
+    short: Text | None = Field(None, description=_SHORT)
     why: Text | None = None
     points: list[Text] = []
     examples: list[Example] = []
@@ -197,6 +206,7 @@ class Standard(Strict):
     """A measurable or observable service commitment."""
 
     commitment: Text
+    short: Text | None = Field(None, description=_SHORT)
     detail: Text | None = None
     channel: PlainText | None = Field(None, description="e.g. voicemail, email, in person")
     target: (
@@ -255,6 +265,11 @@ class Revision(Strict):
     # Enums accept their values as text from YAML; strict mode would demand enum instances.
     kind: RevisionKind = Field(RevisionKind.SUBSTANTIVE, strict=False)
     summary: Text
+    unchanged: list[PlainText] = Field(
+        [],
+        description="Texts that deliberately still state a figure this revision changed in a "
+        "rule, named as the stale-copy error names them (e.g. summary)",
+    )
 
 
 class SourceDocument(Strict):
@@ -268,20 +283,54 @@ class SourceDocument(Strict):
     note: Text | None = None
 
 
+class CardPoint(Strict):
+    """One point of a desk card: the rule or rules it cites, or the card's own note.
+
+    A plain string is read as `text` with no rule: it was the card's format before points cited
+    rules, so a published edition still reads; the current sources must cite or mark it.
+    """
+
+    rule: Slug | list[Slug] | None = Field(
+        None, description="The rule it comes from, by its site address: standard-8, in-person-5"
+    )
+    text: Text | None = Field(
+        None, description="Own words for a point that joins several rules (else the rule's short)"
+    )
+    note: Text | None = Field(None, description="The card's own note: it cites no rule")
+
+    @property
+    def cites(self) -> list[str]:
+        """The addresses of the rules this point cites."""
+        if self.rule is None:
+            return []
+        return [self.rule] if isinstance(self.rule, str) else list(self.rule)
+
+
+class CardPhrase(Strict):
+    """A phrase to say or to avoid, cited from the guideline that gives it (a plain string is
+    read as `text`, as published before phrases cited guidelines)."""
+
+    rule: Slug | None = Field(None, description="The guideline it comes from, e.g. in-person-5")
+    text: Text | None = Field(None, description="One of its phrases; none: all of them")
+
+
+_POINT = _text_to_mapping("text")
+
+
 class CardSide(Strict):
     """The back of a desk card."""
 
     title: PlainText | None = None
-    points: list[Text] = []
+    points: list[Annotated[CardPoint, _POINT]] = []
 
 
 class Card(Strict):
     """The desk reference card: the few rules and numbers needed at the counter."""
 
     title: PlainText | None = None
-    points: list[Text] = []
-    say: list[Text] = Field([], description="Phrases to use")
-    avoid: list[Text] = Field([], description="Phrases to avoid")
+    points: list[Annotated[CardPoint, _POINT]] = []
+    say: list[Annotated[CardPhrase, _POINT]] = Field([], description="Phrases to use")
+    avoid: list[Annotated[CardPhrase, _POINT]] = Field([], description="Phrases to avoid")
     contacts: list[Contact] | None = None
     back: CardSide | None = None
 
@@ -378,7 +427,22 @@ class Policy(Strict):
 
     def versions(self) -> list[str | None]:
         """The version each revision_history entry gives the policy (None before the first)."""
-        return policy_versions(self.revision_history)
+        return policy_versions(self.revision_history, self.adoption_date())
+
+    def adoption_date(self) -> dt.date | None:
+        """The latest day the policy as first adopted can date from, as the source states it:
+        `adopted`, `effective`, `issued`, its latest approval, else `renumbered`; or None."""
+        if self.adopted is not None:
+            return self.adopted
+        if self.effective is not None:
+            return self.effective
+        if isinstance(self.issued, dt.date):
+            return self.issued
+        approved = [latest_day(a.date) for a in self.approvals if a.date is not None]
+        if approved:
+            return max(approved)
+        # Renumbering is no revision, but the policy stood by then (Corona: "Revised: N/A").
+        return self.renumbered
 
     @property
     def version(self) -> str | None:
@@ -418,11 +482,19 @@ class Standing:
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 
 
-def policy_versions(history: list[Revision]) -> list[str | None]:
-    """Versions along a revision history: the first revision is 1.0, a substantive one the next
-    major (2.0), an editorial one the next minor (1.1), a review none; a given `version` wins."""
+def policy_versions(history: list[Revision], adopted: dt.date | None = None) -> list[str | None]:
+    """Versions along a revision history: a substantive revision is the next major (2.0), an
+    editorial one the next minor (1.1), a review none; a given `version` wins.
+
+    Versions count from the version first published: when the policy was adopted (`adopted`)
+    before its first revision entry, the adopted policy is 1.0 and that entry revises it;
+    otherwise the first entry is the policy's first issue, 1.0.
+    """
     major, minor = 0, 0
     current: str | None = None
+    first = next((e for e in history if e.kind is not RevisionKind.REVIEW), None)
+    if adopted is not None and first is not None and first.date > adopted:
+        major, current = 1, "1.0"
     out: list[str | None] = []
     for entry in history:
         if entry.version is not None:

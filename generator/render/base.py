@@ -20,6 +20,7 @@ from ..views import (
     STATUS_LABELS,
     AcknowledgeNotice,
     PolicyView,
+    next_review_note,
     policy_tags,
     review_banner,
     standard_groups,
@@ -94,6 +95,7 @@ class BaseRenderer:
             tags=[] if policy.status is Status.RETIRED else policy_tags(policy),
             versions=self.versions_of(policy.id),
             acknowledgement=self.acknowledge_notice(policy),
+            next_review_note=next_review_note(review, self.handbook.settings.review.cycle_months),
         )
 
     def render(self, template: str, **context: Any) -> str:

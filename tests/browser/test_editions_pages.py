@@ -57,8 +57,9 @@ def test_redline_marks_are_announced_and_not_colour_alone(
 ) -> None:
     visit = open_page()
     visit.page.goto(editions_site + "whats-new/")
-    deleted = visit.page.locator(".hb-redline del")
-    inserted = visit.page.locator(".hb-redline ins")
+    # The last change is the target's (the summary, text and short form say "two"/"three").
+    deleted = visit.page.locator(".hb-redline del").last
+    inserted = visit.page.locator(".hb-redline ins").last
     # What a screen reader reads: the hidden words are part of the accessible text.
     assert deleted.inner_text().split() == ["deleted:", "2"]
     assert inserted.inner_text().split() == ["inserted:", "3"]
