@@ -2,7 +2,8 @@
 edition against the one before. Pure: takes validated models, returns facts; no I/O.
 
 Also the rule that no policy changes silently: content that differs from the latest edition
-needs a revision_history entry that the edition does not have.
+needs a revision_history entry that the edition does not have. It is one piece: the
+comparison, the versions and the silent-edit rule walk the same pairs of fields.
 """
 
 from __future__ import annotations

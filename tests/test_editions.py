@@ -467,6 +467,16 @@ def test_a_policy_taken_out_after_an_edition_keeps_its_address_and_versions(copy
             }
         )
         other.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    # A best bet pinned on one of its rules is an error once it is gone: HR takes that out too.
+    settings_file = copy / "policies" / "handbook.yaml"
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    bets = settings.get("best_bets", {})
+    settings["best_bets"] = {
+        phrase: rule
+        for phrase, rule in bets.items()
+        if not rule.startswith("corona-customer-care#")
+    }
+    settings_file.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
     result = run_handbook("build", cwd=copy)
     assert result.returncode == 0, result.stderr
     site = copy / "site"

@@ -90,10 +90,10 @@ def test_changing_only_the_standard_fails_check_at_every_copy(tmp_path: Path) ->
         f"{path}:{summary}: summary: still says two business days; standard 8 now says three "
         "business days (changed since edition 2026-11); correct it, or if it deliberately "
         'stays, add unchanged: ["summary"] to the revision_history entry of this change',
-        f"{path}:{short}: standards #2.standards #4.short: the short form says two business "
+        f"{path}:{short}: standard 8, short: the short form says two business "
         "days but the text of standard 8 says three business days; a short form states the "
         "rule's own limit",
-        f"{path}:{target}: standards #2.standards #4.target: the target says two business days "
+        f"{path}:{target}: standard 8, target: the target says two business days "
         "but the text of standard 8 says three business days; state the same limit in both",
         "3 errors in 1 file; nothing was published",
     ]

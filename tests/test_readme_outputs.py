@@ -93,17 +93,24 @@ def test_the_review_warning_shown_is_what_build_prints(tmp_path: Path) -> None:
 
 
 def test_the_unexplained_change_shown_is_what_check_prints(tmp_path: Path) -> None:
-    shown = quoted_lines(f"policies/{PINOLE}.yaml:72: ")
+    shown = quoted_lines(f"policies/{PINOLE}.yaml:78: standard 8, target: changed")
     assert len(shown) == 1
     project = fresh_copy(tmp_path / "project")
+    # The README's publish command first, as the README tells it.
+    published = shell(
+        'make publish EDITION=2026-12 DATE=2026-12-07 SUMMARY="Desk cards cite the rules they '
+        'come from."',
+        project,
+    )
+    assert published.returncode == 0, published.stderr
     pinole = project / "policies" / f"{PINOLE}.yaml"
     lines = pinole.read_text(encoding="utf-8").splitlines(keepends=True)
-    assert lines[71] == "          within: 2\n"
-    lines[71] = "          within: 3\n"
+    assert lines[77] == "          within: 2\n"
+    lines[77] = "          within: 3\n"
     pinole.write_text("".join(lines), encoding="utf-8")
     result = shell(".venv/bin/handbook check", project)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == shown[0]
+    assert shown[0] in result.stderr.splitlines()
 
 
 def test_the_draft_warnings_shown_are_what_make_check_prints(tmp_path: Path) -> None:

@@ -175,11 +175,12 @@ def hostile_project(destination: Path) -> Path:
         },
         "card": {
             "title": hostile(37),
-            "points": [text(30)],
-            "say": [text(31)],
-            "avoid": [text(32)],
+            # A card's own words are notes; its phrases cite the guideline that gives them.
+            "points": [{"note": text(30)}],
+            "say": [{"rule": "telephone-1", "text": text(12)}],
+            "avoid": [{"rule": "telephone-1", "text": text(16)}],
             "contacts": [{"role": hostile(38), "name": hostile(39)}],
-            "back": {"title": hostile(40), "points": [text(33)]},
+            "back": {"title": hostile(40), "points": [{"note": text(33)}]},
         },
     }
     (policies / "handbook.yaml").write_text(json.dumps(settings, indent=1), encoding="utf-8")

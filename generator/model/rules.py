@@ -245,7 +245,7 @@ def figure_errors(policy: Policy, path: str, line_of: LineOf) -> list[SourceErro
                 SourceError(
                     path,
                     line_of(*rule.path, "target"),
-                    _field(*rule.path, "target"),
+                    f"{name}, target",
                     f"the target says {say_figures(target)} but the text of {name} says "
                     f"{say_figures(stated)}; state the same limit in both",
                 )
@@ -256,7 +256,7 @@ def figure_errors(policy: Policy, path: str, line_of: LineOf) -> list[SourceErro
                 SourceError(
                     path,
                     line_of(*rule.path, "short"),
-                    _field(*rule.path, "short"),
+                    f"{name}, short",
                     f"the short form says {say_figures(short - stated)} but the text of {name} "
                     f"says {say_figures(stated)}; a short form states the rule's own limit",
                 )
