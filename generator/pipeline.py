@@ -28,7 +28,7 @@ from .editions import (
     read_manifests,
     remove_staging_leftovers,
     stage_edition,
-    tampered_files,
+    verify_editions,
 )
 from .errors import BuildFailed, SourceError
 from .model import Handbook, Status, field_texts, link_targets, load_handbook
@@ -94,12 +94,13 @@ class Prepared:
     history: tuple[Edition, ...] = ()
 
 
-def load_history(root: Path) -> tuple[Edition, ...]:
+def load_history(root: Path, *, verify_every_file: bool = False) -> tuple[Edition, ...]:
     """Every edition in `editions/`, its stored sources validated like the live ones.
 
     An edition whose files no longer match its manifest fails the build: an edition is never
-    rewritten. One whose sources no longer validate (the schema changed since) is kept with
-    the reason, and shown from its PDFs as published.
+    rewritten. Only files changed on disk since they last matched are hashed, unless
+    `verify_every_file`. One whose sources no longer validate (the schema changed since) is
+    kept with the reason, and shown from its PDFs as published.
     """
     errors: list[SourceError] = []
     editions: list[Edition] = []
@@ -109,8 +110,9 @@ def load_history(root: Path) -> tuple[Edition, ...]:
         raise BuildFailed(
             [SourceError("editions", 0, "", f"a manifest.json cannot be read: {failure}")]
         ) from None
+    verified = verify_editions(root, manifests, every_file=verify_every_file)
     for manifest in manifests:
-        for name in tampered_files(manifest):
+        for name in verified.tampered.get(manifest.name, []):
             errors.append(
                 SourceError(
                     f"editions/{manifest.name}/{name}",
@@ -206,17 +208,19 @@ def prepare(
     *,
     progress: Progress | None = None,
     edition: EditionRequest | None = None,
+    verify_every_file: bool = False,
 ) -> Prepared:
     """Load, validate and review the handbook at `root`, with its published editions.
 
     `edition`, when given, is the edition this build publishes: it joins the history with the
-    current sources as its snapshot.
+    current sources as its snapshot. `verify_every_file` (and publishing) hashes every stored
+    file of every edition; otherwise only those changed on disk since they last matched.
     """
     progress = progress or NoProgress()
     with _no_cyclic_gc():
         with _stage(progress, LOAD):
             handbook = load_handbook(root)
-            history = load_history(root)
+            history = load_history(root, verify_every_file=verify_every_file or edition is not None)
             if history:
                 # No silent edit: a change since the latest edition needs a history entry.
                 errors = unexplained_changes(handbook, history[-1])

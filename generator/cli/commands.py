@@ -123,7 +123,7 @@ def run_check(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook check`: validate and print the review table (or the register as JSON)."""
     from ..pipeline import prepare
 
-    prepared = prepare(root, arguments.today)
+    prepared = prepare(root, arguments.today, verify_every_file=True)
     report = prepared.report
     if arguments.json:
         from ..register import register_json
