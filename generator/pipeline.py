@@ -258,7 +258,7 @@ def build(
     publish command stages its edition from the PDFs there); if it fails, nothing is published.
     """
     from .cards import cards_page, plan_cards
-    from .site import build_site
+    from .site import build_site, site_reuse
 
     # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
     options = dataclasses.replace(options, card_links=True)
@@ -278,7 +278,12 @@ def build(
         pdf_run = start_pdfs(prepared.handbook, renderer, progress, cards=cards, book=pdfs)
         try:
             with _stage(progress, SITE):
-                build_site(prepared.handbook.root, build_dir, lambda: pages, site_url=url)
+                # ---- incremental site (issue 24): unchanged pages come from the last site.
+                reuse = site_reuse(prepared.handbook.root, site_dir)
+                built = build_site(
+                    prepared.handbook.root, build_dir, lambda: pages, site_url=url, reuse=reuse
+                )
+                progress.count(SITE, built.pages, built.reused)
                 write_register(prepared.handbook, prepared.report, build_dir, url)
             write_pdfs(prepared.handbook, pdf_run, build_dir, progress)
             if pdfs:
@@ -295,6 +300,7 @@ def build(
             pdf_run.batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
+            reuse.remember()
 
 
 def edition_stager(
