@@ -127,15 +127,34 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Start a new search index for this build (a preview rebuilds many times)."""
         self.search_pages = []
 
+    @event_priority(100)  # Before the tags plugin, which reads only the front matter.
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A reused page whose search entries come from the model needs no conversion: its
+        HTML is not written, and its anchors and links are restored from the record."""
+        if self.reuse is not None and page.file.src_uri in self.reuse.light:
+            return ""
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Note each converted page's anchors and links to anchors (for the record), or put
+        back those of a page that was not converted, so MkDocs checks links as in a clean
+        build."""
+        if self.reuse is not None:
+            self.reuse.anchors_of(page, files)
+        return html
+
     @event_priority(-100)  # After the tags plugin has filled its listings into the pages.
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
-        """Every page is read and converted now: collect the search entries of all of them
-        (reused pages too, so the index is whole), then let the reused ones skip writing."""
+        """Every page is read now: collect the search entries of all of them (reused pages
+        too, so the index is whole), then let the reused ones skip writing."""
+        if self.reuse is not None:
+            self.reuse.settle(files)
         for file in files.documentation_pages():
             if file.page is not None:
                 self._collect_search_entries(file.page)
         if self.reuse is not None:
-            self.reuse.settle(files)
             for file in files.documentation_pages():
                 if isinstance(file, _ReusedPage) and file.src_uri in self.reuse.reused:
                     file.written_before = True
@@ -321,7 +340,7 @@ def _nav_config(pages: SitePages) -> list[Any]:
 # anchors, links, tags and the search index are those of a clean build; only the writing of
 # reused pages, which draws the navigation into each one, is skipped.
 
-_RECORD_VERSION = 1
+_RECORD_VERSION = 2
 # A page with a tags listing is filled in from every page's tags (Material's tags plugin): its
 # HTML does not follow from its own Markdown, so it is always built again.
 _LISTING_MARK = "<!-- material/tags"
@@ -419,6 +438,20 @@ class SiteReuse:
     page_keys: dict[str, str] = field(default_factory=dict)
     destinations: dict[str, str] = field(default_factory=dict)
     candidates: dict[str, str] = field(default_factory=dict)
+    # Candidates not converted at all (see `on_page_markdown`), and each page's anchors and
+    # links to other pages' anchors, as MkDocs found them when it converted the page.
+    light: set[str] = field(default_factory=set)
+    anchors: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    fresh_only: bool = False
+
+    def reset(self) -> None:
+        """Forget the record: the build starts again and reuses nothing."""
+        for collected in (self.candidates, self.reused, self.anchors, self.links):
+            collected.clear()
+        self.light.clear()
+        self.fresh_only = True
+
     reused: dict[str, str] = field(default_factory=dict)
 
     def _record(self) -> dict[str, Any]:
@@ -436,7 +469,7 @@ class SiteReuse:
         self.page_keys = {
             uri: _digest(self.site_key, uri, content) for uri, content in pages.pages.items()
         }
-        record = self._record()
+        record = {} if self.fresh_only else self._record()
         if record.get("site") != self.site_key:
             return set()
         self.titles_key = str(record.get("titles", ""))
@@ -447,7 +480,32 @@ class SiteReuse:
                 continue
             if entry[0] == self.page_keys[uri] and _stamp(self.published / entry[1]) == entry[2:]:
                 self.candidates[uri] = entry[1]
+        anchors, links = record.get("anchors", {}), record.get("links", {})
+        for uri in self.candidates:
+            # Its search entries come from the model, or it has none: nothing needs its HTML.
+            searched = uri in pages.search_entries or uri in pages.excluded_from_search
+            if searched and uri in anchors and uri in links:
+                self.light.add(uri)
+                self.anchors[uri] = list(anchors[uri])
+                self.links[uri] = dict(links[uri])
         return set(self.candidates)
+
+    def anchors_of(self, page: Page, files: Files) -> None:
+        """Record a converted page's anchors and links, or restore a light page's."""
+        uri = page.file.src_uri
+        if uri in self.light:
+            page.present_anchor_ids = set(self.anchors[uri])
+            targets = {file.src_uri: file for file in files}
+            page.links_to_anchors = {
+                targets[target]: dict(found)
+                for target, found in self.links[uri].items()
+                if target in targets
+            }
+            return
+        self.anchors[uri] = sorted(page.present_anchor_ids or ())
+        self.links[uri] = {
+            target.src_uri: dict(found) for target, found in (page.links_to_anchors or {}).items()
+        }
 
     def settle(self, files: Files) -> None:
         """Once every page is read: reuse the candidates only if every title is as recorded."""
@@ -456,6 +514,9 @@ class SiteReuse:
         titles = _titles_key(files)
         if titles == self.titles_key:
             self.reused = dict(self.candidates)
+        elif self.light:
+            # A page that was not converted cannot be written now: build again, whole.
+            raise _ReuseRefused
         self.titles_key = titles
 
     def place(self, site_dir: Path) -> None:
@@ -482,6 +543,8 @@ class SiteReuse:
             "site": self.site_key,
             "titles": self.titles_key,
             "pages": pages,
+            "anchors": self.anchors,
+            "links": self.links,
         }
         try:
             self.record_file.parent.mkdir(parents=True, exist_ok=True)
@@ -497,6 +560,10 @@ def site_reuse(root: Path, published: Path) -> SiteReuse:
     published = published.resolve()
     name = hashlib.sha256(str(published).encode("utf-8")).hexdigest()[:16]
     return SiteReuse(published, root / ".cache" / "site" / f"{name}.json")
+
+
+class _ReuseRefused(Exception):
+    """Titles changed where the page keys could not tell: the build starts again, whole."""
 
 
 @dataclass(frozen=True)
@@ -543,9 +610,24 @@ def build_site(
     config.plugins.on_startup(command="build", dirty=dirty)
     try:
         build(config, dirty=dirty)
+    except _ReuseRefused:
+        refused = True
+    else:
+        refused = False
     finally:
         config.plugins.on_shutdown()
         logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+    if refused:
+        assert reuse is not None
+        for leftover in list(site_dir.iterdir()):
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        reuse.reset()
+        return build_site(
+            root, site_dir, page_source, site_url=site_url, strict=strict, reuse=reuse
+        )
     pages = len(plugin.pages.pages) if plugin.pages is not None else 0
     return SiteBuilt(pages, len(reuse.reused) if reuse is not None else 0)
 
