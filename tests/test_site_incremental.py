@@ -10,6 +10,7 @@ what is compared here is the site, and PDFs from the cache are tested in test_pd
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -139,3 +140,37 @@ def test_each_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
         else:
             # The navigation changed, and every page draws it: all are built again.
             assert unchanged == 0, name
+
+
+def test_a_stale_or_broken_record_or_a_page_edited_in_site_never_leaves_a_wrong_page(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "project", "small")
+    assert run_handbook("build", cwd=project, env=EPOCH).returncode == 0
+    clean = tree_digest(project / "site")
+    (record,) = (project / ".cache" / "site").glob("*.json")
+
+    # A page changed by hand in the published site is built again, not trusted.
+    page = project / "site" / "phone-response" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "x</main>"))
+    again = run_handbook("build", cwd=project, env=EPOCH)
+    assert again.returncode == 0, again.stderr
+    assert site_counts(again.stderr)[1] == 2  # That page and the tags listing.
+    assert tree_digest(project / "site") == clean
+
+    # A record whose titles do not match what MkDocs read: the site is built again, whole.
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["titles"] = "stale"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    stale = run_handbook("build", cwd=project, env=EPOCH)
+    assert stale.returncode == 0, stale.stderr
+    assert site_counts(stale.stderr)[2] == 0
+    assert tree_digest(project / "site") == clean
+
+    # A record that cannot be read: nothing is reused.
+    record.write_text("{not json", encoding="utf-8")
+    broken = run_handbook("build", cwd=project, env=EPOCH)
+    assert broken.returncode == 0, broken.stderr
+    assert site_counts(broken.stderr)[2] == 0
+    assert tree_digest(project / "site") == clean
+    assert site_counts(run_handbook("build", cwd=project, env=EPOCH).stderr)[1] == 1
