@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from benchmarks.measure import Measurement, median, run_measured
-from benchmarks.synth import edit_one_policy, generate_project
+from benchmarks.synth import add_policies, edit_one_policy, generate_project
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -105,6 +105,7 @@ def measure_size(
 
     _say("rebuild after one edit")
     result.figures["rebuild after one edit"] = _repeat(runs, rebuild)
+    measure_editions(result, project, work, runs, env)
     if n <= PEER_MAX_N:
         # Only its comparisons at N <= 100 use it; at 1,000 it would add minutes to the run.
         _say("our book alone")
@@ -161,6 +162,49 @@ def measure_size(
                 max(1, runs if n <= 10 else 1), peer_build
             )
     return result
+
+
+# ---- HR's case (issue 24): the handbook after its first publish, then with policies added.
+EDITION_DATE = dt.date(2026, 11, 16)  # SOURCE_DATE_EPOCH's day in the handbook's time zone.
+ADDED_SHARE = 0.05
+WITH_EDITION = "edition present"
+WITH_ADDED = "5 % added since the edition"
+
+
+def measure_editions(
+    result: SizeResult, project: Path, work: Path, runs: int, env: dict[str, str]
+) -> None:
+    """Full build and one-word rebuild with an edition published, then again with 5 % of the
+    policies added since it (at least one)."""
+    published = work / f"n{result.n}-edition"
+    shutil.rmtree(published, ignore_errors=True)
+    shutil.copytree(project, published, ignore=shutil.ignore_patterns("site", ".cache"))
+    build = [PYTHON, "-m", "generator.cli", "build"]
+    _say("publishing an edition (not measured)")
+    publish = [PYTHON, "-m", "generator.cli", "publish", "--edition", "bench-1"]
+    publish += ["--date", EDITION_DATE.isoformat(), "--summary", "The benchmark's edition."]
+    done = subprocess.run(publish, cwd=published, env=_env(env), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"publishing the benchmark's edition failed:\n{done.stderr}")
+
+    def full_build() -> Measurement:
+        shutil.rmtree(published / "site", ignore_errors=True)
+        shutil.rmtree(published / ".cache", ignore_errors=True)
+        return run_measured(build, published, env)
+
+    def rebuild() -> Measurement:
+        edit_one_policy(published, 0, EDITION_DATE)
+        return run_measured(build, published, env)
+
+    for case in (WITH_EDITION, WITH_ADDED):
+        if case == WITH_ADDED:
+            added = max(1, round(result.n * ADDED_SHARE))
+            add_policies(published, added)
+            result.notes.append(f"{case}: {added} of {result.n + added} policies added")
+        _say(f"full build, {case}")
+        result.figures[f"full build, {case}"] = _repeat(runs, full_build)
+        _say(f"rebuild after one edit, {case}")
+        result.figures[f"rebuild after one edit, {case}"] = _repeat(runs, rebuild)
 
 
 def _inner_time(command: list[str]) -> Measurement:

@@ -209,6 +209,9 @@ def commit_edition(staged: Path, root: Path, name: str) -> Path:
         discard_staged(staged)
         raise EditionRefused(f"edition '{name}' appeared while publishing; nothing was recorded")
     os.rename(staged, target)
+    # Verified as written: the new edition's files have no stamps yet, so they are hashed
+    # where they landed and recorded; the builds after this one do not read them again.
+    verify_editions(root, read_manifests(root), every_file=False)
     return target
 
 
@@ -225,14 +228,84 @@ def remove_staging_leftovers(root: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def tampered_files(manifest: Manifest) -> list[str]:
-    """Files of an edition whose bytes no longer match its manifest (or that are missing)."""
-    bad = []
-    for name, digest in manifest.files.items():
-        path = manifest.folder / name
-        if not path.is_file() or sha256(path) != digest:
-            bad.append(name)
-    return bad
+# ---- verification without rereading (issue 24): fifty editions of 1,000 policies are tens of
+# thousands of files; a build hashes only those whose stat changed since they last matched.
+
+VERIFIED_CACHE = Path(".cache") / "editions-verified.json"
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What verifying the editions found: tampered files per edition, and how many were read."""
+
+    tampered: dict[str, list[str]]
+    hashed: int
+    unchanged: int
+
+
+def _stamp(path: Path) -> list[int] | None:
+    # The change time and inode are in the stamp too: a tool that restores a file's
+    # modification time (touch -r, some copy programs) cannot restore those.
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def _read_verified(root: Path) -> dict[str, list[Any]]:
+    try:
+        data = json.loads((root / VERIFIED_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _write_verified(root: Path, files: dict[str, list[Any]]) -> None:
+    path = root / VERIFIED_CACHE
+    text = json.dumps({"version": _CACHE_VERSION, "files": files}, sort_keys=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".editions-", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # A cache that cannot be written only means the next build hashes again.
+
+
+def verify_editions(root: Path, manifests: list[Manifest], *, every_file: bool) -> Verification:
+    """Check the editions' files against their manifests.
+
+    With `every_file` (`check`, `publish`, a new edition) every file is hashed. Otherwise only
+    files whose size, modification time, change time or inode differ from when they last
+    matched their manifest's hash (recorded in `.cache/`) are hashed again.
+    """
+    known = _read_verified(root)
+    remembered: dict[str, list[Any]] = {}
+    tampered: dict[str, list[str]] = {}
+    hashed = unchanged = 0
+    for manifest in manifests:
+        for name, digest in manifest.files.items():
+            key = f"{manifest.folder.name}/{name}"
+            path = manifest.folder / name
+            stamp = _stamp(path)  # Taken before reading: a write during the read shows next time.
+            if stamp is not None and not every_file and known.get(key) == [digest, *stamp]:
+                unchanged += 1
+                remembered[key] = [digest, *stamp]
+                continue
+            hashed += 1
+            if stamp is not None and path.is_file() and sha256(path) == digest:
+                remembered[key] = [digest, *stamp]
+            else:
+                tampered.setdefault(manifest.name, []).append(name)
+    if remembered != known:
+        _write_verified(root, remembered)
+    return Verification(tampered, hashed, unchanged)
 
 
 def copy_pdfs(source: Path, destination: Path, names: list[str]) -> None:

@@ -28,7 +28,7 @@ from .editions import (
     read_manifests,
     remove_staging_leftovers,
     stage_edition,
-    tampered_files,
+    verify_editions,
 )
 from .errors import BuildFailed, SourceError
 from .model import (
@@ -103,12 +103,13 @@ class Prepared:
     history: tuple[Edition, ...] = ()
 
 
-def load_history(root: Path) -> tuple[Edition, ...]:
+def load_history(root: Path, *, verify_every_file: bool = False) -> tuple[Edition, ...]:
     """Every edition in `editions/`, its stored sources validated like the live ones.
 
     An edition whose files no longer match its manifest fails the build: an edition is never
-    rewritten. One whose sources no longer validate (the schema changed since) is kept with
-    the reason, and shown from its PDFs as published.
+    rewritten. Only files changed on disk since they last matched are hashed, unless
+    `verify_every_file`. One whose sources no longer validate (the schema changed since) is
+    kept with the reason, and shown from its PDFs as published.
     """
     errors: list[SourceError] = []
     editions: list[Edition] = []
@@ -118,8 +119,9 @@ def load_history(root: Path) -> tuple[Edition, ...]:
         raise BuildFailed(
             [SourceError("editions", 0, "", f"a manifest.json cannot be read: {failure}")]
         ) from None
+    verified = verify_editions(root, manifests, every_file=verify_every_file)
     for manifest in manifests:
-        for name in tampered_files(manifest):
+        for name in verified.tampered.get(manifest.name, []):
             errors.append(
                 SourceError(
                     f"editions/{manifest.name}/{name}",
@@ -216,11 +218,14 @@ def prepare(
     progress: Progress | None = None,
     edition: EditionRequest | None = None,
     strict_drafts: bool = False,
+    verify_every_file: bool = False,
 ) -> Prepared:
     """Load, validate and review the handbook at `root`, with its published editions.
 
     `edition`, when given, is the edition this build publishes: it joins the history with the
     current sources as its snapshot. `strict_drafts` makes a draft's problems errors.
+    `verify_every_file` (and publishing) hashes every stored file of every edition;
+    otherwise only those changed on disk since they last matched.
     """
     progress = progress or NoProgress()
     with _no_cyclic_gc():
@@ -230,7 +235,7 @@ def prepare(
             bet_errors = best_bet_errors(handbook)
             if bet_errors:
                 raise BuildFailed(sorted(bet_errors))
-            history = load_history(root)
+            history = load_history(root, verify_every_file=verify_every_file or edition is not None)
             # One fact, one place: cards cite rules, targets and short forms state their
             # rule's limit. Asked of the current sources only: an edition is read as published.
             errors = rule_errors(handbook)
@@ -274,7 +279,7 @@ def build(
     publish command stages its edition from the PDFs there); if it fails, nothing is published.
     """
     from .cards import cards_page, plan_cards
-    from .site import build_site
+    from .site import build_site, site_reuse
 
     # ---- cards (issue 7): every build makes the desk cards, so the pages link to them.
     options = dataclasses.replace(options, card_links=True)
@@ -298,7 +303,12 @@ def build(
             raise
         try:
             with _stage(progress, SITE):
-                build_site(prepared.handbook.root, build_dir, lambda: pages, site_url=url)
+                # ---- incremental site (issue 24): unchanged pages come from the last site.
+                reuse = site_reuse(prepared.handbook.root, site_dir)
+                built = build_site(
+                    prepared.handbook.root, build_dir, lambda: pages, site_url=url, reuse=reuse
+                )
+                progress.count(SITE, built.pages, built.reused)
                 write_register(prepared.handbook, prepared.report, build_dir, url)
             write_pdfs(prepared.handbook, pdf_run, build_dir, progress)
             if pdfs:
@@ -315,6 +325,7 @@ def build(
             pdf_run.batch.close()
         with _stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
+            reuse.remember()
 
 
 def edition_stager(

@@ -9,11 +9,17 @@ errors the preview keeps the last good pages and shows the errors on every page.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.metadata
+import json
 import logging
+import os
 import re
+import shutil
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -21,7 +27,7 @@ from urllib.parse import urlsplit
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -54,6 +60,8 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     page_source: PageSource | None = None
     # Set by `serve`, which creates no plugin itself: MkDocs does, from mkdocs.yml.
     preview_output: PreviewOutput | None = None
+    # Set by `build_site` when the last published site may lend its unchanged pages.
+    reuse: SiteReuse | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,24 +112,58 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Add the generated pages as in-memory files; nothing is written to docs_dir."""
+        """Add the generated pages as in-memory files; nothing is written to docs_dir. A page
+        whose built HTML the last published site already has is marked to be reused."""
         assert self.pages is not None
+        reusable = self.reuse.plan(self.pages, config) if self.reuse is not None else set()
         for uri, content in self.pages.pages.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, uri, content=content))
+            kind = _ReusedPage if uri in reusable else File
+            files.append(kind.generated(config, uri, content=content))
         return files
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         """Start a new search index for this build (a preview rebuilds many times)."""
         self.search_pages = []
 
+    @event_priority(100)  # Before the tags plugin, which reads only the front matter.
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A reused page whose search entries come from the model needs no conversion: its
+        HTML is not written, and its anchors and links are restored from the record."""
+        if self.reuse is not None and page.file.src_uri in self.reuse.light:
+            return ""
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Note each converted page's anchors and links to anchors (for the record), or put
+        back those of a page that was not converted, so MkDocs checks links as in a clean
+        build."""
+        if self.reuse is not None:
+            self.reuse.anchors_of(page, files)
+        return html
+
+    @event_priority(-100)  # After the tags plugin has filled its listings into the pages.
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Every page is read now: collect the search entries of all of them (reused pages
+        too, so the index is whole), then let the reused ones skip writing."""
+        if self.reuse is not None:
+            self.reuse.settle(files)
+        for file in files.documentation_pages():
+            if file.page is not None:
+                self._collect_search_entries(file.page)
+        if self.reuse is not None:
+            for file in files.documentation_pages():
+                if isinstance(file, _ReusedPage) and file.src_uri in self.reuse.reused:
+                    file.written_before = True
+        return env
+
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Collect the page's search entries (none for a page marked `search: exclude`); point
-        links at pages' index.html, so the site also works opened from a folder; in a preview
-        of sources with errors, show the errors at the top of every page."""
-        self._collect_search_entries(page)
+        """Point links at pages' index.html, so the site also works opened from a folder; in a
+        preview of sources with errors, show the errors at the top of every page."""
         if config.use_directory_urls:
             output = file_links(output)
         if self.problem is not None:
@@ -153,9 +195,12 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.search_pages.append(SearchPage(url=page.url, title=title, entries=entries))
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write the chunked search index, and empty Material's one-file index."""
+        """Put the reused pages in place, write the chunked search index, and empty Material's
+        one-file index."""
         assert self.pages is not None
         site_dir = Path(config.site_dir)
+        if self.reuse is not None:
+            self.reuse.place(site_dir)
         language = self.pages.theme.get("language") or "en"
         write_index(self.search_pages, site_dir / "pagefind", language, self.pages.synonyms)
         # Material's search box stays; its worker is ours (site_overrides/main.html) and asks
@@ -321,6 +366,253 @@ def _nav_config(pages: SitePages) -> list[Any]:
     return nav
 
 
+# ---- incremental site (issue 24): a page whose Markdown, and everything every page shares
+# (navigation, titles, theme, settings, engine versions), are as when the published site was
+# built takes its HTML from that site. MkDocs still reads and converts every page, so titles,
+# anchors, links, tags and the search index are those of a clean build; only the writing of
+# reused pages, which draws the navigation into each one, is skipped.
+
+_RECORD_VERSION = 2
+# A page with a tags listing is filled in from every page's tags (Material's tags plugin): its
+# HTML does not follow from its own Markdown, so it is always built again.
+_LISTING_MARK = "<!-- material/tags"
+_ENGINES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments")
+
+
+class _ReusedPage(File):
+    """A generated page whose HTML the published site already has: read and converted like
+    every page, but not written again (a dirty build asks this before reading and writing)."""
+
+    written_before = False
+
+    def is_modified(self) -> bool:
+        """Read the page (True) until every page is read; then skip writing it (False)."""
+        return not self.written_before
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _folder_parts(folder: Path) -> list[str | bytes]:
+    if not folder.is_dir():
+        return []
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    return [
+        part for path in files for part in (path.relative_to(folder).as_posix(), path.read_bytes())
+    ]
+
+
+def _stamp(path: Path) -> list[int] | None:
+    # Size, modification time and inode: a page changed by hand in the published site is
+    # built again rather than trusted.
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _engine_versions() -> list[str]:
+    versions = []
+    for name in _ENGINES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} none")
+    return versions
+
+
+def _site_key(pages: SitePages, config: MkDocsConfig) -> str:
+    """What every built page depends on besides its own Markdown."""
+    shared = {
+        "version": _RECORD_VERSION,
+        "engines": _engine_versions(),
+        "nav": _nav_config(pages),
+        "uris": sorted(pages.pages),
+        "theme": pages.theme,
+        "site_url": config.site_url,
+        "use_directory_urls": config.use_directory_urls,
+    }
+    return _digest(
+        json.dumps(shared, sort_keys=True),
+        Path(__file__).read_bytes(),  # This module rewrites every page's links (file_links).
+        Path(config.config_file_path).read_bytes(),
+        *_folder_parts(Path(config.theme.custom_dir or "")),
+        *_folder_parts(Path(config.docs_dir)),
+    )
+
+
+def _titles_key(files: Files) -> str:
+    # Titles as MkDocs settled them (from the navigation or a page's first heading): each page
+    # shows its neighbours' titles, so a changed one means building every page again.
+    pages = [
+        (file.src_uri, file.page.title or "", file.page.url)
+        for file in files.documentation_pages()
+        if file.page is not None
+    ]
+    return _digest(json.dumps(pages))
+
+
+@dataclass
+class SiteReuse:
+    """Pages of this build taken from the published site at `published`, whose build is
+    recorded in `record_file` (under `.cache/`)."""
+
+    published: Path
+    record_file: Path
+    site_key: str = ""
+    titles_key: str = ""
+    page_keys: dict[str, str] = field(default_factory=dict)
+    destinations: dict[str, str] = field(default_factory=dict)
+    candidates: dict[str, str] = field(default_factory=dict)
+    # Candidates not converted at all (see `on_page_markdown`), and each page's anchors and
+    # links to other pages' anchors, as MkDocs found them when it converted the page.
+    light: set[str] = field(default_factory=set)
+    anchors: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    fresh_only: bool = False
+
+    def reset(self) -> None:
+        """Forget the record: the build starts again and reuses nothing."""
+        for collected in (self.candidates, self.reused, self.anchors, self.links):
+            collected.clear()
+        self.light.clear()
+        self.fresh_only = True
+
+    reused: dict[str, str] = field(default_factory=dict)
+
+    def _record(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.record_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        fits = isinstance(data, dict) and data.get("version") == _RECORD_VERSION
+        return data if fits and data.get("published") == str(self.published) else {}
+
+    def plan(self, pages: SitePages, config: MkDocsConfig) -> set[str]:
+        """The pages that may be reused: same shared key, same Markdown, and the published
+        file as it was written."""
+        self.site_key = _site_key(pages, config)
+        self.page_keys = {
+            uri: _digest(self.site_key, uri, content) for uri, content in pages.pages.items()
+        }
+        record = {} if self.fresh_only else self._record()
+        if record.get("site") != self.site_key:
+            return set()
+        self.titles_key = str(record.get("titles", ""))
+        recorded = record.get("pages", {})
+        for uri, content in pages.pages.items():
+            entry = recorded.get(uri)
+            if _LISTING_MARK in content or not isinstance(entry, list) or len(entry) != 5:
+                continue
+            if entry[0] == self.page_keys[uri] and _stamp(self.published / entry[1]) == entry[2:]:
+                self.candidates[uri] = entry[1]
+        anchors, links = record.get("anchors", {}), record.get("links", {})
+        for uri in self.candidates:
+            # Its search entries come from the model, or it has none: nothing needs its HTML.
+            searched = uri in pages.search_entries or uri in pages.excluded_from_search
+            if searched and uri in anchors and uri in links:
+                self.light.add(uri)
+                self.anchors[uri] = list(anchors[uri])
+                self.links[uri] = dict(links[uri])
+        return set(self.candidates)
+
+    def anchors_of(self, page: Page, files: Files) -> None:
+        """Record a converted page's anchors and links, or restore a light page's."""
+        uri = page.file.src_uri
+        if uri in self.light:
+            page.present_anchor_ids = set(self.anchors[uri])
+            targets = {file.src_uri: file for file in files}
+            page.links_to_anchors = {
+                targets[target]: dict(found)
+                for target, found in self.links[uri].items()
+                if target in targets
+            }
+            return
+        self.anchors[uri] = sorted(page.present_anchor_ids or ())
+        self.links[uri] = {
+            target.src_uri: dict(found) for target, found in (page.links_to_anchors or {}).items()
+        }
+
+    def settle(self, files: Files) -> None:
+        """Once every page is read: reuse the candidates only if every title is as recorded."""
+        for file in files.documentation_pages():
+            self.destinations[file.src_uri] = file.dest_uri
+        titles = _titles_key(files)
+        if titles == self.titles_key:
+            self.reused = dict(self.candidates)
+        elif self.light:
+            # A page that was not converted cannot be written now: build again, whole.
+            raise _ReuseRefused
+        self.titles_key = titles
+
+    def place(self, site_dir: Path) -> None:
+        """Put the reused pages' HTML into the new build: hard links to the published files
+        (the old site is removed after the swap), or copies where links are refused."""
+        for destination in self.reused.values():
+            target = site_dir / destination
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.published / destination, target)
+            except OSError:
+                shutil.copy2(self.published / destination, target)
+
+    def remember(self) -> None:
+        """After the swap: record what the published site now holds, for the next build."""
+        pages = {
+            uri: [self.page_keys[uri], destination, *stamp]
+            for uri, destination in self.destinations.items()
+            if uri in self.page_keys and (stamp := _stamp(self.published / destination)) is not None
+        }
+        record = {
+            "version": _RECORD_VERSION,
+            "published": str(self.published),
+            "site": self.site_key,
+            "titles": self.titles_key,
+            "pages": pages,
+            "anchors": self.anchors,
+            "links": self.links,
+        }
+        try:
+            self.record_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.record_file.with_name(f".{self.record_file.name}.tmp")
+            temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.record_file)
+        except OSError:
+            pass  # Without a record the next build builds every page: slower, never wrong.
+
+
+def site_reuse(root: Path, published: Path) -> SiteReuse:
+    """Reuse from the site published at `published`, recorded under the project's `.cache/`."""
+    published = published.resolve()
+    name = hashlib.sha256(str(published).encode("utf-8")).hexdigest()[:16]
+    return SiteReuse(published, root / ".cache" / "site" / f"{name}.json")
+
+
+class _ReuseRefused(Exception):
+    """Titles changed where the page keys could not tell: the build starts again, whole."""
+
+
+@dataclass(frozen=True)
+class SiteBuilt:
+    """How many pages the site build wrote, and how many it took from the published site."""
+
+    pages: int
+    reused: int
+
+
+class _DirtyNotice(logging.Filter):
+    # MkDocs warns that a dirty build leaves navigation stale; ours reuses a page only when
+    # the navigation and titles are unchanged, and in strict mode the warning would abort.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
 def build_site(
     root: Path,
     site_dir: Path,
@@ -328,8 +620,10 @@ def build_site(
     *,
     site_url: str | None = None,
     strict: bool = True,
-) -> None:
-    """Build the MkDocs site of the project at `root` into `site_dir`, from rendered pages."""
+    reuse: SiteReuse | None = None,
+) -> SiteBuilt:
+    """Build the MkDocs site of the project at `root` into `site_dir`, from rendered pages;
+    with `reuse`, unchanged pages are taken from the published site."""
     overrides: dict[str, Any] = {"site_dir": str(site_dir), "strict": strict}
     if site_url:
         overrides["site_url"] = site_url
@@ -338,13 +632,36 @@ def build_site(
     if not isinstance(plugin, HandbookPlugin):
         raise PluginError("mkdocs.yml must list the 'handbook' plugin")
     plugin.page_source = page_source
+    plugin.reuse = reuse
     from mkdocs.commands.build import build
 
-    config.plugins.on_startup(command="build", dirty=False)
+    # Dirty only so that MkDocs asks each page whether to write it; site_dir is a new folder.
+    dirty = reuse is not None
+    notice = _DirtyNotice()
+    logging.getLogger("mkdocs.commands.build").addFilter(notice)
+    config.plugins.on_startup(command="build", dirty=dirty)
     try:
-        build(config)
+        build(config, dirty=dirty)
+    except _ReuseRefused:
+        refused = True
+    else:
+        refused = False
     finally:
         config.plugins.on_shutdown()
+        logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+    if refused:
+        assert reuse is not None
+        for leftover in list(site_dir.iterdir()):
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        reuse.reset()
+        return build_site(
+            root, site_dir, page_source, site_url=site_url, strict=strict, reuse=reuse
+        )
+    pages = len(plugin.pages.pages) if plugin.pages is not None else 0
+    return SiteBuilt(pages, len(reuse.reused) if reuse is not None else 0)
 
 
 def serve(root: Path, dev_addr: str, output: PreviewOutput) -> None:

@@ -51,12 +51,18 @@ def test_bench_runs_and_writes_both_results(tmp_path: Path) -> None:
         "| our book alone |",
         "| plain mkdocs build |",
         "| plain WeasyPrint book |",
+        # HR's case (issue 24): with an edition published, then with policies added since.
+        "| full build, edition present |",
+        "| rebuild after one edit, edition present |",
+        "| full build, 5 % added since the edition |",
+        "| rebuild after one edit, 5 % added since the edition |",
     ):
         assert row in table
     assert "| N = 3 |" in table
+    assert "- N = 3: 5 % added since the edition: 1 of 4 policies added" in table
     # Every target is listed, and none can be judged from N = 3 alone.
     targets = table.split("## Targets", 1)[1]
-    assert targets.count("| — |") == 9
+    assert targets.count("| — |") == 14
     assert "## The targets, honestly" in table
     # The first search in Chromium, ours and Material's lunr, at the largest size.
     search = table.split("## Search: first result in Chromium", 1)[1]

@@ -415,9 +415,10 @@ def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> No
     cache = project / ".cache" / "pdf"
     env = {"SOURCE_DATE_EPOCH": EPOCH}
     assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
-    # The book's front matter, two policy PDFs, two cards and the two sheet frames.
+    # The book's front matter, two policy PDFs, two cards, the two sheet frames and the two
+    # sheets with the cards placed on them.
     first = sorted(path.name for path in cache.glob("*.pdf"))
-    assert len(first) == 7
+    assert len(first) == 9
     path = project / "policies" / "phone-response.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
@@ -425,7 +426,8 @@ def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> No
     )
     assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
     second = sorted(path.name for path in cache.glob("*.pdf"))
-    # The edited policy's PDF and card were rendered anew; their old renders are gone.
-    assert len(second) == 7
-    assert len(set(first) - set(second)) == 2
-    assert len(list(cache.glob("*.json"))) == 7
+    # The edited policy's PDF and card were rendered anew, and the sheets that hold the card
+    # placed again; their old renders are gone.
+    assert len(second) == 9
+    assert len(set(first) - set(second)) == 4
+    assert len(list(cache.glob("*.json"))) == 9

@@ -9,6 +9,7 @@ and its pages are placed on the print sheets.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -393,7 +394,13 @@ def finish_cards(plan: CardPlan, rendered: Mapping[str, RenderedPdf], site_dir: 
             for page in sheet_pages(cards, layout)
         ]
         frame = rendered[frame_job_name(key)].data
-        outputs[sheet_path(key)] = impose_pages(frame, [r.data for r in renders], placements)
+        cards_data = [r.data for r in renders]
+        # ---- issue 24: a sheet whose frame, cards and places are unchanged is not placed again.
+        outputs[sheet_path(key)] = engine.cache.derived(
+            f"sheet-{key}",
+            [frame, *cards_data, repr(placements)],
+            functools.partial(impose_pages, frame, cards_data, placements),
+        )
     (site_dir / CARDS_DIR).mkdir(parents=True, exist_ok=True)
     for relative, data in outputs.items():
         (site_dir / relative).write_bytes(data)

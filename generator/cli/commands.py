@@ -151,7 +151,9 @@ def run_check(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook check`: validate and print the review table (or the register as JSON)."""
     from ..pipeline import prepare
 
-    prepared = prepare(root, arguments.today, strict_drafts=arguments.strict)
+    prepared = prepare(
+        root, arguments.today, strict_drafts=arguments.strict, verify_every_file=True
+    )
     for warning in draft_warnings(prepared.handbook):
         print(warning, file=sys.stderr)
     report = prepared.report

@@ -45,11 +45,14 @@ class LineProgress:
             )
 
     def detail(self, stage: str) -> str:
-        """What a counted stage did: documents rendered and taken from the cache."""
+        """What a counted stage did: documents rendered and taken from the cache (pages built
+        and taken from the published site)."""
         if stage not in self.counts:
             return ""
         total, cached = self.counts[stage]
         rendered = total - cached
+        if stage == "site":
+            return f" ({total} pages: {rendered} rebuilt, {cached} unchanged)"
         return f" ({total} documents: {rendered} rendered, {cached} unchanged from the cache)"
 
     def total(self) -> float:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,23 @@ class PdfCache:
             cached = render_job(job)
             self.put(key, cached)
         return cached
+
+    def derived(self, name: str, inputs: Sequence[bytes | str], make: Callable[[], bytes]) -> bytes:
+        """A PDF made from other PDFs (a card sheet) by `make`, or the one made before from
+        the same `inputs` (and the same code of this package); e.g. a card sheet whose cards
+        did not change is not placed again."""
+        digest = hashlib.sha256(f"{_engine_fingerprint()}derived:{name}".encode())
+        for part in inputs:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(hashlib.sha256(data).digest())
+        key = digest.hexdigest()
+        self.used.add(key)
+        cached = self.get(key)
+        if cached is not None:
+            return cached.data
+        data = make()
+        self.put(key, RenderedPdf(data=data, pages=0))
+        return data
 
     def put(self, key: str, rendered: RenderedPdf) -> None:
         """Store a render; a failure to write the cache never fails the build."""
