@@ -5,6 +5,9 @@ MkDocs itself (`mkdocs serve`, the preview), it asks `project_pages` for them on
 that reads the sources through the whole pipeline, so it is given by the plugin MkDocs loads by
 name (`generator.preview`, above the pipeline), never imported from here. While the sources have
 errors the preview keeps the last good pages and shows the errors on every page.
+
+It is one piece: only this module may import MkDocs, so the plugin, the build entry point and
+the reuse of unchanged pages (which hooks the same MkDocs events) stay together.
 """
 
 from __future__ import annotations
