@@ -52,6 +52,13 @@ def policy_uri(policy: Policy) -> str:
     return f"{policy.id}.md"
 
 
+# The home page shows each policy's summary while the handbook is small enough to read that way.
+# Beyond this, it lists titles only and each category's page carries the summaries: at 1,000
+# policies the summaries made the home page 570 KB, most of what a reader downloaded before their
+# first search result (issue 25's budget is 1 MB).
+HOME_SUMMARIES_UP_TO = 30
+
+
 class Renderer(BaseRenderer):
     """Renders the pages of one handbook with one Jinja environment."""
 
@@ -85,6 +92,7 @@ class Renderer(BaseRenderer):
             nav.append(section)
         pages["index.md"] = self.render(
             "index.md.j2",
+            summaries=len(published) <= HOME_SUMMARIES_UP_TO,
             categories=[
                 (name, slugify(name), [self.view(p) for p in by_category[name]])
                 for name in categories
