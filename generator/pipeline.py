@@ -422,7 +422,7 @@ def start_pdfs(
         for document in ((printed.front, *printed.chapters) if printed else ())
     ]
     card_jobs = cards.jobs if cards is not None else []
-    batch = PdfBatch([*jobs, *card_jobs], PdfCache(handbook.root / ".cache" / "pdf"))
+    batch = PdfBatch([*jobs, *card_jobs], PdfCache.of_project(handbook.root))
     # Each stage counts its own documents: the book's and the cards'.
     for stage, names in ((PDFS, [j.name for j in jobs]), (CARDS, [j.name for j in card_jobs])):
         if not names:

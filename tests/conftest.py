@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,36 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
+
+
+# The environment variable that points builds at a shared PDF cache (README: Performance).
+PDF_CACHE_ENV = "HANDBOOK_PDF_CACHE"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One PDF cache for every project the tests build, as a CI job can keep one: a document
+    the tests build many times over (the sample's policies, the fixtures') is laid out by
+    WeasyPrint once per run, and each build still reads, joins and checks real PDFs. A test of
+    the cache itself, or one that needs PDFs rendered, is marked `own_pdf_cache`."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # The folder every worker's temporary folders are in.
+    folder = base / "pdf-cache"
+    previous = os.environ.get(PDF_CACHE_ENV)
+    os.environ[PDF_CACHE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(PDF_CACHE_ENV, None)
+    else:
+        os.environ[PDF_CACHE_ENV] = previous
+
+
+@pytest.fixture(autouse=True)
+def own_pdf_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test marked `own_pdf_cache` builds with each project's own `.cache/pdf`."""
+    if request.node.get_closest_marker("own_pdf_cache") is not None:
+        monkeypatch.delenv(PDF_CACHE_ENV, raising=False)
 
 
 def make_project(destination: Path, handbook: str | None = "small") -> Path:

@@ -21,6 +21,7 @@ OPEN_SITE = "site/index.html"
 OPEN_BOOK = "site/pdf/handbook.pdf"
 
 
+@pytest.mark.own_pdf_cache
 def test_log_lines_name_every_stage_with_its_time(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     result = run_handbook("build", "--today", "2026-05-20", cwd=project)
@@ -57,6 +58,7 @@ def test_a_failed_build_prints_its_errors_and_no_stage_lines(tmp_path: Path) -> 
     assert result.stderr.splitlines()[-1].endswith("; nothing was published")
 
 
+@pytest.mark.own_pdf_cache
 def test_on_a_terminal_the_build_ends_with_a_table_of_stage_times(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120"}

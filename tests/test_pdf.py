@@ -296,6 +296,7 @@ def test_render_pdf_refuses_anything_but_project_files(
     assert any(reason in message for message in failure.value.messages), failure.value.messages
 
 
+@pytest.mark.own_pdf_cache
 def test_render_pdf_reads_a_project_image(tmp_path: Path) -> None:
     image = tmp_path / "images" / "dot.svg"
     image.parent.mkdir()
@@ -323,6 +324,7 @@ def rendered_names(project: Path) -> list[str]:
 EVERYTHING = ["counter-service.pdf", "handbook.pdf", "phone-response.pdf"]
 
 
+@pytest.mark.own_pdf_cache
 def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     assert rendered_names(project) == EVERYTHING
@@ -332,6 +334,7 @@ def test_unchanged_policies_come_from_the_cache(tmp_path: Path) -> None:
     assert rendered_names(project) == ["phone-response.pdf"]
 
 
+@pytest.mark.own_pdf_cache
 def test_a_changed_print_stylesheet_or_template_renders_again(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     assert rendered_names(project) == EVERYTHING
@@ -354,6 +357,7 @@ def test_a_changed_print_stylesheet_or_template_renders_again(tmp_path: Path) ->
     assert rendered_names(project) == ["counter-service.pdf", "phone-response.pdf"]
 
 
+@pytest.mark.own_pdf_cache
 def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -> None:
     # fontconfig, which WeasyPrint asks for fonts, reads the user's font folders too.
     project = make_project(tmp_path / "project", "small")
@@ -377,6 +381,7 @@ def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -
     assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
 
 
+@pytest.mark.own_pdf_cache
 def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     env = {"SOURCE_DATE_EPOCH": EPOCH}
@@ -410,6 +415,7 @@ def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
         assert "Return all voicemail" in (card.pages[0].extract_text() or "")
 
 
+@pytest.mark.own_pdf_cache
 def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     cache = project / ".cache" / "pdf"
@@ -431,3 +437,42 @@ def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> No
     assert len(second) == 9
     assert len(set(first) - set(second)) == 4
     assert len(list(cache.glob("*.json"))) == 9
+
+
+@pytest.mark.own_pdf_cache
+def test_a_project_moved_to_another_folder_keeps_its_pdf_cache(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", "small")
+    assert rendered_names(project) == EVERYTHING
+    moved = tmp_path / "elsewhere" / "handbook"
+    moved.parent.mkdir()
+    shutil.move(project, moved)
+    # The PDFs do not depend on the folder, so the cache recorded nothing of it.
+    assert rendered_names(moved) == []
+
+
+@pytest.mark.own_pdf_cache
+def test_a_shared_pdf_cache_serves_another_project_and_is_never_pruned(tmp_path: Path) -> None:
+    shared = tmp_path / "shared-cache"
+    env = {"HANDBOOK_PDF_CACHE": str(shared)}
+    first = make_project(tmp_path / "first", "small")
+    built = run_handbook("build", "--today", "2026-11-27", cwd=first, env=env)
+    assert built.returncode == 0, built.stderr
+    assert "(3 documents: 3 rendered, 0 unchanged from the cache)" in built.stderr
+    first_renders = {path.name for path in shared.glob("*.pdf")}
+    assert first_renders
+    # Another checkout of the same handbook, with one policy's summary edited.
+    second = make_project(tmp_path / "second", "small")
+    path = second / "policies" / "phone-response.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\nsummary: ") == 1
+    path.write_text(text.replace("\nsummary: ", "\nsummary: In short, ", 1), encoding="utf-8")
+    again = run_handbook("build", "--today", "2026-11-27", cwd=second, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in again.stderr
+    # Neither build kept a cache of its own, and the second pruned none of the first's renders.
+    assert not (first / ".cache" / "pdf").exists() and not (second / ".cache" / "pdf").exists()
+    assert first_renders <= {path.name for path in shared.glob("*.pdf")}
+    unchanged = "counter-service.pdf"
+    assert (first / "site" / "pdf" / unchanged).read_bytes() == (
+        second / "site" / "pdf" / unchanged
+    ).read_bytes()

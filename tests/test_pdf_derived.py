@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import make_project, run_handbook
 
 EPOCH = "1795000000"
@@ -16,6 +18,7 @@ def sheet_files(project: Path) -> dict[str, int]:
     return {path.name: path.stat().st_ino for path in (project / ".cache" / "pdf").glob("*.pdf")}
 
 
+@pytest.mark.own_pdf_cache
 def test_sheets_are_placed_again_only_when_a_card_on_them_changed(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", "small")
     env = {"SOURCE_DATE_EPOCH": EPOCH}

@@ -149,6 +149,7 @@ def wait_for_moment(
     return own
 
 
+@pytest.mark.own_pdf_cache
 @pytest.mark.slow
 def test_kill_9_at_any_moment_leaves_the_old_site_or_the_new_one(
     published: tuple[Path, dict[str, str], Path], tmp_path: Path

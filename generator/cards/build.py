@@ -126,7 +126,7 @@ class CardRenders:
         self.renderer = renderer
         self.handbook = renderer.handbook
         self.geometry = geometry
-        self.cache = PdfCache(self.handbook.root / ".cache" / "pdf")
+        self.cache = PdfCache.of_project(self.handbook.root)
         self.policy_urls = (
             {policy.id: policy_page_url(site_url, policy.id) for policy in self.handbook.policies}
             if site_url
@@ -400,6 +400,7 @@ def finish_cards(plan: CardPlan, rendered: Mapping[str, RenderedPdf], site_dir: 
             f"sheet-{key}",
             [frame, *cards_data, repr(placements)],
             functools.partial(impose_pages, frame, cards_data, placements),
+            engine.handbook.root,
         )
     (site_dir / CARDS_DIR).mkdir(parents=True, exist_ok=True)
     for relative, data in outputs.items():

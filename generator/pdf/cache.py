@@ -19,7 +19,10 @@ from .common import PDF_VARIANT, RenderedPdf
 from .jobs import PdfJob, render_job
 
 # Bump when a change in this package alters the bytes written for unchanged inputs.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
+# A folder for the cache other than PROJECT/.cache/pdf: one a CI job restores between runs, or
+# one several checkouts (or a test session's many projects) share. Such a folder is never pruned.
+CACHE_ENV = "HANDBOOK_PDF_CACHE"
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 
 
@@ -92,13 +95,38 @@ def _file_digest(path: str) -> str:
         return "missing"
 
 
+def _portable(path: str | Path, root: Path) -> str:
+    """A file as the cache records it: relative to the project when inside it, so that a project
+    moved or copied to another folder keeps its cache (the PDFs do not depend on the folder)."""
+    for base in (root, root.resolve()):
+        with contextlib.suppress(ValueError):
+            return Path(path).relative_to(base).as_posix()
+    return str(path)
+
+
+def _located(recorded: str, root: Path) -> str:
+    """A recorded file as a path here: relative ones are in the project at `root`."""
+    return recorded if os.path.isabs(recorded) else str(root / recorded)
+
+
 class PdfCache:
     """Rendered PDFs by content hash in a folder outside `site/` (PROJECT/.cache/pdf)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, shared: bool = False) -> None:
         self.folder = folder
+        # A shared folder holds other projects' renders too: `prune` leaves it alone.
+        self.shared = shared
         # Every key this build asked for: what `prune` keeps.
         self.used: set[str] = set()
+
+    @classmethod
+    def of_project(cls, root: Path) -> PdfCache:
+        """The cache of the project at `root`: PROJECT/.cache/pdf, or the shared folder that
+        HANDBOOK_PDF_CACHE names."""
+        shared = os.environ.get(CACHE_ENV)
+        if shared:
+            return cls(Path(shared), shared=True)
+        return cls(root / ".cache" / "pdf")
 
     def key(self, job: PdfJob) -> str:
         """The hash of everything that decides the job's bytes, except files it reads."""
@@ -111,7 +139,7 @@ class PdfCache:
         )
         digest.update(str(job.base_dir.resolve().relative_to(job.root.resolve())).encode())
         for sheet in job.stylesheets:
-            digest.update(f"{sheet}:{_file_digest(str(sheet))}".encode())
+            digest.update(f"{_portable(sheet, job.root)}:{_file_digest(str(sheet))}".encode())
         key = digest.hexdigest()
         self.used.add(key)
         return key
@@ -119,6 +147,8 @@ class PdfCache:
     def prune(self, keep: set[str]) -> None:
         """Delete the cached renders not in `keep` (those of documents since edited or gone), so
         the cache holds one handbook's worth, not every version ever built."""
+        if self.shared:
+            return
         try:
             entries = list(self.folder.iterdir())
         except OSError:
@@ -128,11 +158,13 @@ class PdfCache:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
-    def get(self, key: str) -> RenderedPdf | None:
-        """A cached render, if its recorded resources (images, CSS imports) are unchanged."""
+    def get(self, key: str, root: Path) -> RenderedPdf | None:
+        """A cached render, if its recorded resources (images, CSS imports; those inside the
+        project at `root` recorded relative to it) are unchanged."""
         try:
             record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            for path, digest in record["resources"].items():
+            resources = [_located(path, root) for path in record["resources"]]
+            for path, digest in zip(resources, record["resources"].values(), strict=True):
                 if _file_digest(path) != digest:
                     return None
             data = (self.folder / f"{key}.pdf").read_bytes()
@@ -144,7 +176,7 @@ class PdfCache:
             data=data,
             pages=int(record["pages"]),
             page_sizes_pt=[(float(w), float(h)) for w, h in record["page_sizes_pt"]],
-            resources=tuple(record["resources"]),
+            resources=tuple(resources),
             extents={
                 name: (int(page), float(top), float(bottom))
                 for name, (page, top, bottom) in record.get("extents", {}).items()
@@ -154,13 +186,15 @@ class PdfCache:
     def rendered(self, job: PdfJob) -> RenderedPdf:
         """The job's PDF from the cache, or rendered here and stored."""
         key = self.key(job)
-        cached = self.get(key)
+        cached = self.get(key, job.root)
         if cached is None:
             cached = render_job(job)
-            self.put(key, cached)
+            self.put(key, cached, job.root)
         return cached
 
-    def derived(self, name: str, inputs: Sequence[bytes | str], make: Callable[[], bytes]) -> bytes:
+    def derived(
+        self, name: str, inputs: Sequence[bytes | str], make: Callable[[], bytes], root: Path
+    ) -> bytes:
         """A PDF made from other PDFs (a card sheet) by `make`, or the one made before from
         the same `inputs` (and the same code of this package); e.g. a card sheet whose cards
         did not change is not placed again."""
@@ -170,20 +204,21 @@ class PdfCache:
             digest.update(hashlib.sha256(data).digest())
         key = digest.hexdigest()
         self.used.add(key)
-        cached = self.get(key)
+        cached = self.get(key, root)
         if cached is not None:
             return cached.data
         data = make()
-        self.put(key, RenderedPdf(data=data, pages=0))
+        self.put(key, RenderedPdf(data=data, pages=0), root)
         return data
 
-    def put(self, key: str, rendered: RenderedPdf) -> None:
-        """Store a render; a failure to write the cache never fails the build."""
+    def put(self, key: str, rendered: RenderedPdf, root: Path) -> None:
+        """Store a render of a job of the project at `root`; a failure to write the cache never
+        fails the build."""
         record = {
             "pages": rendered.pages,
             "page_sizes_pt": rendered.page_sizes_pt,
             "sha256": hashlib.sha256(rendered.data).hexdigest(),
-            "resources": {path: _file_digest(path) for path in rendered.resources},
+            "resources": {_portable(path, root): _file_digest(path) for path in rendered.resources},
             "extents": rendered.extents,
         }
         try:

@@ -73,7 +73,7 @@ class PdfBatch:
         for job in self.jobs:
             if cache is not None:
                 self.keys[job.name] = cache.key(job)
-                hit = cache.get(self.keys[job.name])
+                hit = cache.get(self.keys[job.name], job.root)
                 if hit is not None:
                     self.results[job.name] = hit
                     continue
@@ -114,7 +114,7 @@ class PdfBatch:
                 continue
             self.results[name] = outcome
             if self.cache is not None:
-                self.cache.put(self.keys[name], outcome)
+                self.cache.put(self.keys[name], outcome, by_name[name].root)
         if failures:
             self.close()
             raise PdfBatchFailed(failures)
