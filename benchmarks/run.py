@@ -277,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the search measurement; results.md keeps the last one's section",
     )
     arguments = parser.parse_args(argv)
+    # Every build measured keeps its own PDF cache: a shared one (README: Performance) would
+    # turn a full build into a cached one.
+    os.environ.pop("HANDBOOK_PDF_CACHE", None)
     sizes = [int(text) for text in arguments.sizes.split(",")]
     if arguments.search_only or not (arguments.report_only or arguments.no_search):
         from benchmarks.report import write_search_section

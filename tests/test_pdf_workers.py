@@ -14,7 +14,7 @@ import pytest
 
 from conftest import HANDBOOK, ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_pdf_cache]
 
 
 def test_workers_end_when_the_build_is_killed(small_project: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import HANDBOOK, ROOT, make_project, tree_digest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_pdf_cache]
 
 
 def _hear_ctrl_c() -> None:

@@ -1,7 +1,10 @@
 """Real headless Chromium against the built sites, served under a sub-path by a local server.
 
-One browser and one build of each site per test session; every browser test module is marked
-BROWSER_TESTS (one xdist group) so that `pytest -n 2 --dist loadgroup` keeps them on one worker.
+One browser and one build of each site per test worker. Every browser test module is marked
+BROWSER_TESTS, an xdist group meant to keep them on one worker under `pytest -n 2 --dist
+loadgroup`; with the pinned pytest 9.2, pytest-xdist 3.8 cannot group (it renames a test through
+an attribute pytest 9 no longer reads), so both workers run browser tests, each with its own
+browser and sites. Nothing depends on the grouping but the time it would save.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ SAMPLE_PATH = "/sample/handbook/"
 LIFECYCLE_PATH = "/lifecycle/handbook/"
 
 
-# Every browser test module sets this, so that `--dist loadgroup` runs them all on one worker:
-# one browser and one build of each site per session.
+# Every browser test module sets this, so that `--dist loadgroup` can run them on one worker
+# (see the module's docstring for why it does not today).
 BROWSER_TESTS = [
     pytest.mark.browser,
     pytest.mark.slow,

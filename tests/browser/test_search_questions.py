@@ -4,10 +4,12 @@ the first three result links (tests/fixtures/search_questions.json)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from browser.conftest import BROWSER_TESTS, Served, Visit
 from conftest import ROOT
@@ -132,6 +134,11 @@ def test_search_is_used_with_the_keyboard_only(served: Served, open_page: Any) -
     page.keyboard.press("/")  # Material's shortcut to the search box
     page.keyboard.type("blind referral")
     page.locator(".md-search-result__meta", has_text="matching").wait_for()
+    # The results of the whole phrase, not of a word typed on the way ("blind"), are shown.
+    first = page.locator("a.md-search-result__link").first
+    expect(first).to_have_attribute(
+        "href", re.compile(r"portland-bes-customer-service/.*#standard-7$")
+    )
     page.keyboard.press("ArrowDown")  # from the box to the first result
     page.keyboard.press("Enter")
     page.wait_for_url("**/portland-bes-customer-service/**#standard-7")
