@@ -11,16 +11,13 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 from .cache import PdfCache
 from .common import PdfError, RenderedPdf, ResourceRefused
 from .jobs import PdfBatchFailed, PdfFailure, PdfJob, _render_job
 from .layout import _stylesheet, _weasyprint
-
-T = TypeVar("T")
 
 
 def _die_with_parent() -> None:
@@ -120,17 +117,11 @@ class PdfBatch:
             raise PdfBatchFailed(failures)
         return {job.name: self.results[job.name] for job in self.jobs}
 
-    def call(self, function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
-        """Run `function(*args)` in a worker while this process goes on (here, at once, when
-        every job came from the cache and no worker was started); `close` stops the workers."""
-        if self.pool is not None:
-            return self.pool.submit(function, *args)
-        done: concurrent.futures.Future[T] = concurrent.futures.Future()
-        try:
-            done.set_result(function(*args))
-        except BaseException as error:  # Raised again by .result(), where the caller waits.
-            done.set_exception(error)
-        return done
+    def forget(self) -> None:
+        """Let go of every rendered PDF (the caller has written them), so their bytes do not
+        stay in memory for the rest of the build."""
+        self.results.clear()
+        self.futures.clear()
 
     def close(self) -> None:
         """Stop the workers (cancelling what has not started)."""
