@@ -454,19 +454,9 @@ def write_pdfs(
         raise BuildFailed(
             sorted([*pdf_errors(handbook, print_failures), *card_failures(failed.failures)])
         ) from None
-    book = None
-    if run.book is not None:
-        chapters = [
-            Chapter(
-                data=rendered[document.filename].data,
-                part=document.part or "",
-                label_prefix=document.label_prefix or "",
-                link_urls=document.link_urls,
-            )
-            for document in run.book.chapters
-        ]
-        # The book is joined in a worker while this process places the cards on their sheets.
-        book = run.batch.call(assemble_book, rendered[run.book.front.filename].data, chapters)
+    # ---- bounded memory (issue 24): every layout is done, so the workers' memory goes back
+    # before the two pikepdf jobs, which then run one after the other, not side by side.
+    run.batch.close()
     if run.cards is not None:
         finish_cards(run.cards, rendered, site_dir)
         progress.finish(CARDS)
@@ -474,10 +464,23 @@ def write_pdfs(
         return
     folder = site_dir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
+    chapters = []
     for document in run.book.chapters:
-        (folder / document.filename).write_bytes(rendered[document.filename].data)
-    assert book is not None  # Started above whenever there is a book.
-    (folder / run.book.front.filename).write_bytes(book.result())
+        path = folder / document.filename
+        path.write_bytes(rendered[document.filename].data)
+        chapters.append(
+            Chapter(
+                path=path,
+                part=document.part or "",
+                label_prefix=document.label_prefix or "",
+                link_urls=document.link_urls,
+            )
+        )
+    # The book is joined from the chapters' files, one at a time, straight into its own file.
+    front = rendered[run.book.front.filename].data
+    del rendered
+    run.batch.forget()
+    assemble_book(front, chapters, folder / run.book.front.filename)
     progress.finish(PDFS)
 
 

@@ -7,10 +7,10 @@ pikepdf is imported inside each function, on first use (it is imported here, in 
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .structure import _prefix_ids
@@ -18,9 +18,9 @@ from .structure import _prefix_ids
 
 @dataclass(frozen=True)
 class Chapter:
-    """A policy's own PDF as a chapter of the book."""
+    """A policy's own PDF, already written to `path`, as a chapter of the book."""
 
-    data: bytes
+    path: Path
     # The category: one bookmark holds the bookmarks of its chapters.
     part: str
     label_prefix: str
@@ -61,87 +61,113 @@ def _placed(book: Any, items: list[tuple[str, int, Any, list[Any]]], first: int)
     return placed
 
 
-def assemble_book(front: bytes, chapters: Sequence[Chapter]) -> bytes:
-    """The book: the front matter PDF with each chapter PDF's pages appended, as one tagged PDF.
+@dataclass
+class _Joined:
+    """What the chapters joined so far add to the book: its structure, labels and names."""
+
+    document: Any
+    nums: Any
+    next_key: int
+    labels: list[Any]
+    destinations: dict[str, Any]
+    parts: dict[str, tuple[int, list[Any]]] = field(default_factory=dict)
+    first_pages: dict[str, Any] = field(default_factory=dict)
+
+
+def assemble_book(front: bytes, chapters: Sequence[Chapter], output: Path) -> None:
+    """Write the book to `output`: the front matter PDF with each chapter PDF's pages appended,
+    as one tagged PDF.
 
     One structure tree: each chapter's Document becomes a Part of the front matter's Document,
     its ParentTree keys moved past those already used (with its pages' /StructParents and its
     annotations' /StructParent), its table-cell IDs prefixed. The front matter's metadata,
     language and title stay; page labels, named destinations and bookmarks are joined (the
     chapters' bookmarks under one per part); links to a chapter go to its first page.
+
+    Chapters are read from their files one at a time and let go once joined, so the book's
+    memory is its own objects, not every chapter's as well.
     """
     import pikepdf
 
-    with contextlib.ExitStack() as stack:
-        book = stack.enter_context(pikepdf.open(io.BytesIO(front)))
+    with pikepdf.open(io.BytesIO(front)) as book:
         tree = book.Root.StructTreeRoot
         document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
         if not isinstance(document.K, pikepdf.Array):
             document.K = pikepdf.Array([document.K])
         nums = tree.ParentTree.Nums
         keys = [int(nums[i]) for i in range(0, len(nums), 2)]
-        next_key = max(keys, default=-1) + 1
-        labels: list[Any] = list(book.Root.PageLabels.Nums) if "/PageLabels" in book.Root else []
-        destinations: dict[str, Any] = {}
+        joined = _Joined(
+            document=document,
+            nums=nums,
+            next_key=max(keys, default=-1) + 1,
+            labels=list(book.Root.PageLabels.Nums) if "/PageLabels" in book.Root else [],
+            destinations={},
+        )
         if "/Names" in book.Root and "/Dests" in book.Root.Names:
             names = book.Root.Names.Dests.Names
-            destinations = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
-        parts: dict[str, tuple[int, list[Any]]] = {}
-        first_pages: dict[str, Any] = {}
+            joined.destinations = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
         for number, chapter in enumerate(chapters, start=1):
-            # Open until the book is written: copied streams are read from it then.
-            source = stack.enter_context(pikepdf.open(io.BytesIO(chapter.data)))
-            first = len(book.pages)
-            outline = _outline_items(source)
-            # Pages first, then the structure tree: the tree's page references then map to
-            # these very page copies.
-            book.pages.extend(source.pages)
-            copied = book.copy_foreign(source.Root.StructTreeRoot)
-            offset = next_key
-            for index in range(first, len(book.pages)):
-                page = book.pages[index].obj
-                if "/StructParents" in page:
-                    page.StructParents = int(page.StructParents) + offset
-                for annotation in page.get("/Annots", pikepdf.Array()):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) + offset
-            source_nums = copied.ParentTree.Nums
-            for i in range(0, len(source_nums), 2):
-                key = int(source_nums[i]) + offset
-                nums.append(key)
-                nums.append(source_nums[i + 1])
-                next_key = max(next_key, key + 1)
-            part = copied.K[0] if isinstance(copied.K, pikepdf.Array) else copied.K
-            part.S = pikepdf.Name.Part
-            part.P = document
-            document.K.append(part)
-            _prefix_ids(part, f"c{number}-")
-            labels += [first, pikepdf.Dictionary(S=pikepdf.Name.D, St=1, P=chapter.label_prefix)]
-            if "/Names" in source.Root and "/Dests" in source.Root.Names:
-                names = source.Root.Names.Dests.Names
-                for i in range(0, len(names), 2):
-                    destinations.setdefault(str(names[i]), _copied(book, names[i + 1]))
-            start, items = parts.setdefault(chapter.part, (first, []))
-            items.extend(_placed(book, outline, first))
-            for url in chapter.link_urls:
-                first_pages[url] = book.pages[first].obj
-        _point_links_at_chapters(book, first_pages)
-        tree.ParentTreeNextKey = next_key
-        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(labels))
-        if destinations:
+            _join_chapter(book, joined, number, chapter)
+        _point_links_at_chapters(book, joined.first_pages)
+        tree.ParentTreeNextKey = joined.next_key
+        book.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(joined.labels))
+        if joined.destinations:
+            destinations = joined.destinations
             pairs = [value for name in sorted(destinations) for value in (name, destinations[name])]
             book.Root.Names = book.Root.get("/Names", pikepdf.Dictionary())
             book.Root.Names.Dests = pikepdf.Dictionary(Names=pikepdf.Array(pairs))
         with book.open_outline() as bookmarks:
-            for title, (start, items) in parts.items():
+            for title, (start, items) in joined.parts.items():
                 target = pikepdf.Array([book.pages[start].obj, pikepdf.Name.Fit])
                 part_item = pikepdf.OutlineItem(title, target)
                 part_item.children.extend(items)
                 bookmarks.root.append(part_item)
-        out = io.BytesIO()
-        # The identifier is computed from the content: equal inputs give equal bytes.
-        book.save(out, deterministic_id=True)
-        return out.getvalue()
+        # Straight to the file: the book is never held as bytes. The identifier is computed
+        # from the content: equal inputs give equal bytes.
+        book.save(output, deterministic_id=True)
+
+
+def _join_chapter(book: Any, joined: _Joined, number: int, chapter: Chapter) -> None:
+    """Append one chapter's pages, structure tree, labels, names and bookmarks to the book."""
+    import pikepdf
+
+    # Not closed: the book's copies of its streams read their data from these bytes when the
+    # book is written. The parsed chapter (about 1 MB in memory) goes when this returns.
+    source = pikepdf.open(io.BytesIO(chapter.path.read_bytes()))
+    first = len(book.pages)
+    outline = _outline_items(source)
+    # Pages first, then the structure tree: the tree's page references then map to
+    # these very page copies.
+    book.pages.extend(source.pages)
+    copied = book.copy_foreign(source.Root.StructTreeRoot)
+    offset = joined.next_key
+    for index in range(first, len(book.pages)):
+        page = book.pages[index].obj
+        if "/StructParents" in page:
+            page.StructParents = int(page.StructParents) + offset
+        for annotation in page.get("/Annots", pikepdf.Array()):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+    source_nums = copied.ParentTree.Nums
+    for i in range(0, len(source_nums), 2):
+        key = int(source_nums[i]) + offset
+        joined.nums.append(key)
+        joined.nums.append(source_nums[i + 1])
+        joined.next_key = max(joined.next_key, key + 1)
+    part = copied.K[0] if isinstance(copied.K, pikepdf.Array) else copied.K
+    part.S = pikepdf.Name.Part
+    part.P = joined.document
+    joined.document.K.append(part)
+    _prefix_ids(part, f"c{number}-")
+    joined.labels += [first, pikepdf.Dictionary(S=pikepdf.Name.D, St=1, P=chapter.label_prefix)]
+    if "/Names" in source.Root and "/Dests" in source.Root.Names:
+        names = source.Root.Names.Dests.Names
+        for i in range(0, len(names), 2):
+            joined.destinations.setdefault(str(names[i]), _copied(book, names[i + 1]))
+    _, items = joined.parts.setdefault(chapter.part, (first, []))
+    items.extend(_placed(book, outline, first))
+    for url in chapter.link_urls:
+        joined.first_pages[url] = book.pages[first].obj
 
 
 def _copied(book: Any, value: Any) -> Any:

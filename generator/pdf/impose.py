@@ -8,7 +8,6 @@ pikepdf is imported inside each function, on first use (it is imported here, in 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 from collections.abc import Sequence
@@ -146,12 +145,41 @@ def impose_pages(
     import pikepdf
 
     wanted = sorted((p.source, p.page) for page in placements for p in page)
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(pikepdf.open(io.BytesIO(frame)))
-        opened = [stack.enter_context(pikepdf.open(io.BytesIO(data))) for data in sources]
-        every = sorted((n, k) for n, source in enumerate(opened) for k in range(len(source.pages)))
-        if wanted != every:
+    if len(set(wanted)) != len(wanted) or {n for n, _ in wanted} != set(range(len(sources))):
+        raise ValueError("impose: every page of every source must be placed exactly once")
+    # A source is opened when its first page is placed and let go after its last: a parsed
+    # PDF takes about 1 MB, and a sheet of 1,000 cards would otherwise hold them all at once.
+    # (Not closed: what was copied from it reads its streams from its bytes when `out` is
+    # written.)
+    last_use = {
+        placement.source: index for index, page in enumerate(placements) for placement in page
+    }
+    placed: dict[int, list[int]] = {}
+    for number, page_index in wanted:
+        placed.setdefault(number, []).append(page_index)
+    opened: dict[int, Any] = {}
+    trees: dict[int, Any] = {}
+    parts: dict[tuple[int, int], list[Any]] = {}
+
+    def source_pdf(number: int) -> Any:
+        source = opened.get(number)
+        if source is not None:
+            return source
+        source = opened[number] = pikepdf.open(io.BytesIO(sources[number]))
+        if placed[number] != list(range(len(source.pages))):
             raise ValueError("impose: every page of every source must be placed exactly once")
+        _detach_pages(source)
+        copied = out.copy_foreign(source.Root.StructTreeRoot)
+        _prefix_ids(copied.K, f"s{number}-")
+        trees[number] = copied
+        # Its Document's parts, each on one page of the source, to join the frame's.
+        for kid in _as_list(copied.K):
+            for part in _split_by_page(kid):
+                page_index = min(_pages_of(part, None), default=0)
+                parts.setdefault((number, page_index), []).append(part)
+        return source
+
+    with pikepdf.open(io.BytesIO(frame)) as out:
         tree = out.Root.StructTreeRoot
         document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
         nums = tree.ParentTree.Nums
@@ -162,18 +190,6 @@ def impose_pages(
         order: list[list[Any]] = [[] for _ in out.pages]
         for kid in _as_list(document.K):
             order[min(_pages_of(kid, frame_pages), default=0)].append(kid)
-        trees = []
-        parts: dict[tuple[int, int], list[Any]] = {}
-        for number, source in enumerate(opened):
-            _detach_pages(source)
-            copied = out.copy_foreign(source.Root.StructTreeRoot)
-            _prefix_ids(copied.K, f"s{number}-")
-            trees.append(copied)
-            # Its Document's parts, each on one page of the source, to join the frame's.
-            for kid in _as_list(copied.K):
-                for part in _split_by_page(kid):
-                    page_index = min(_pages_of(part, None), default=0)
-                    parts.setdefault((number, page_index), []).append(part)
         # Where each source page went: the frame page and its MCID offset there.
         moved: dict[tuple[int, int], tuple[Any, int]] = {}
         for frame_index, on_page in enumerate(placements):
@@ -192,7 +208,7 @@ def impose_pages(
             own = page.obj.Contents.read_bytes() if "/Contents" in page.obj else b""
             content = [b"q\n", own, b"\nQ\n"]
             for placement in on_page:
-                source = opened[placement.source]
+                source = source_pdf(placement.source)
                 source_page = source.pages[placement.page]
                 tag = f"s{placement.source}p{placement.page}"
                 names: dict[tuple[str, str], Any] = {}
@@ -249,9 +265,12 @@ def impose_pages(
                 moved[(placement.source, placement.page)] = (page.obj, offset)
                 order[frame_index] += parts.get((placement.source, placement.page), [])
             page.obj.Contents = out.make_stream(b"".join(content))
+            for number in {placement.source for placement in on_page}:
+                if last_use[number] == frame_index:
+                    del opened[number]
         # Point the copied elements at the frame pages, their MCIDs past the page's own.
-        for number, source_tree in enumerate(trees):
-            _attach(source_tree.K, number, moved, None)
+        for number in range(len(sources)):
+            _attach(trees[number].K, number, moved, None)
         children = [element for page in order for element in page]
         for element in children:
             element.P = document

@@ -1,5 +1,5 @@
-"""The worker pool: a batch of PDF jobs rendered in forked worker processes (each importing
-WeasyPrint once, and dying with the build that started it), or taken from the cache."""
+"""The worker pool: a batch of PDF jobs rendered in worker processes (each importing WeasyPrint
+once, and dying with the build that started it), or taken from the cache."""
 
 from __future__ import annotations
 
@@ -11,21 +11,18 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 from .cache import PdfCache
 from .common import PdfError, RenderedPdf, ResourceRefused
 from .jobs import PdfBatchFailed, PdfFailure, PdfJob, _render_job
 from .layout import _stylesheet, _weasyprint
 
-T = TypeVar("T")
-
 
 def _die_with_parent() -> None:
     """Ask Linux to end this worker when the build that started it dies, even by kill -9;
-    forked workers would otherwise wait forever on a queue nobody writes to."""
+    a worker would otherwise wait forever on a queue nobody writes to."""
     libc_name = ctypes.util.find_library("c")
     if libc_name is None or not sys.platform.startswith("linux"):
         return
@@ -43,7 +40,7 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
     """Pool initializer: import WeasyPrint and parse the shared CSS once per worker process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The build's own handlers (see cli) were copied by fork: here the default ends the worker.
+    # Whatever handlers the worker was started with, here the default ends it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
@@ -55,11 +52,39 @@ def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
             _stylesheet(path, root)
 
 
+# What one worker may grow to while laying out the largest documents (the book's front matter
+# of 1,000 policies took about 250 MB), and what the rest of the build needs beside the workers
+# (the site's search indexer, then the book's join: about 1 GB each at 1,000 policies).
+WORKER_MEMORY = 512 * 2**20
+BUILD_MEMORY = 1536 * 2**20
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the system can give without swapping (MemAvailable), if it says."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def worker_count(cpus: int, available: int | None) -> int:
+    """How many layout workers to start: one per core, but no more than the memory left after
+    the rest of the build fits (at least one); the cores alone when the memory is unknown."""
+    if available is None:
+        return max(1, cpus)
+    return max(1, min(cpus, (available - BUILD_MEMORY) // WORKER_MEMORY))
+
+
 class PdfBatch:
     """PDF jobs rendered in worker processes while the caller does other work (the site).
 
     Jobs whose inputs are unchanged since the last build come from the cache; the rest go to a
-    pool of worker processes sized to the cores, each importing WeasyPrint once.
+    pool of worker processes sized to the cores and the memory left (`worker_count`), each
+    importing WeasyPrint once.
     """
 
     def __init__(
@@ -83,17 +108,18 @@ class PdfBatch:
         self.futures: dict[str, concurrent.futures.Future[RenderedPdf | PdfError]] = {}
         if not pending:
             return
-        size = min(workers or os.cpu_count() or 1, len(pending))
+        size = min(workers or worker_count(os.cpu_count() or 1, available_memory()), len(pending))
         stylesheets = tuple(dict.fromkeys(s for job in pending for s in job.stylesheets))
-        # Fork: the workers start at once; this process has not imported WeasyPrint or started
-        # any thread yet, so there is nothing unsafe to copy.
+        # Spawned, not forked: a forked worker would start as big as this process (the model,
+        # every rendered page), and each worker's copy counts in the build's memory. A fresh
+        # one imports this package and WeasyPrint only.
         self.pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=size,
-            mp_context=multiprocessing.get_context("fork"),
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(stylesheets, pending[0].root),
         )
-        # The workers are forked by the first submit. Stop signals wait until they exist, so a
+        # The workers are started by the first submits. Stop signals wait until they exist, so a
         # Ctrl-C meanwhile reaches only this process; each worker then ignores it (above).
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
@@ -120,17 +146,11 @@ class PdfBatch:
             raise PdfBatchFailed(failures)
         return {job.name: self.results[job.name] for job in self.jobs}
 
-    def call(self, function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
-        """Run `function(*args)` in a worker while this process goes on (here, at once, when
-        every job came from the cache and no worker was started); `close` stops the workers."""
-        if self.pool is not None:
-            return self.pool.submit(function, *args)
-        done: concurrent.futures.Future[T] = concurrent.futures.Future()
-        try:
-            done.set_result(function(*args))
-        except BaseException as error:  # Raised again by .result(), where the caller waits.
-            done.set_exception(error)
-        return done
+    def forget(self) -> None:
+        """Let go of every rendered PDF (the caller has written them), so their bytes do not
+        stay in memory for the rest of the build."""
+        self.results.clear()
+        self.futures.clear()
 
     def close(self) -> None:
         """Stop the workers (cancelling what has not started)."""
