@@ -407,31 +407,21 @@ def register_rows(project: Path) -> list[list[str]]:
     return rows
 
 
+def acks_import(
+    project: Path, export: Path | str, columns: str, today: str | None = TODAY
+) -> Result:
+    """`handbook acks import EXPORT --columns COLUMNS [--today TODAY]` in `project`."""
+    dated = ("--today", today) if today is not None else ()
+    return run_handbook("acks", "import", str(export), "--columns", columns, *dated, cwd=project)
+
+
 def test_microsoft_and_google_forms_exports_append_the_right_rows_once(project: Path) -> None:
     before = register_rows(project)
     paper = tree_digest(project / "acknowledgements")
-    microsoft = run_handbook(
-        "acks",
-        "import",
-        str(EXPORTS / "microsoft-forms.csv"),
-        "--columns",
-        "microsoft-forms",
-        "--today",
-        TODAY,
-        cwd=project,
-    )
+    microsoft = acks_import(project, EXPORTS / "microsoft-forms.csv", "microsoft-forms")
     assert microsoft.returncode == 0, microsoft.stderr
     assert microsoft.stdout == "Appended 3 rows to acknowledgements/online.csv\n"
-    google = run_handbook(
-        "acks",
-        "import",
-        str(EXPORTS / "google-forms.csv"),
-        "--columns",
-        "google-forms",
-        "--today",
-        TODAY,
-        cwd=project,
-    )
+    google = acks_import(project, EXPORTS / "google-forms.csv", "google-forms")
     assert google.returncode == 0, google.stderr
     assert google.stdout == "Appended 2 rows to acknowledgements/online.csv\n"
     with open(project / "acknowledgements" / "online.csv", encoding="utf-8", newline="") as f:
@@ -475,16 +465,7 @@ def test_microsoft_and_google_forms_exports_append_the_right_rows_once(project: 
     } == paper
 
     digest = tree_digest(project / "acknowledgements")
-    again = run_handbook(
-        "acks",
-        "import",
-        str(EXPORTS / "microsoft-forms.csv"),
-        "--columns",
-        "microsoft-forms",
-        "--today",
-        TODAY,
-        cwd=project,
-    )
+    again = acks_import(project, EXPORTS / "microsoft-forms.csv", "microsoft-forms")
     assert again.returncode == 0, again.stderr
     assert again.stdout == (
         "Appended 0 rows to acknowledgements/online.csv; 3 already recorded, skipped\n"
@@ -499,9 +480,7 @@ def test_microsoft_and_google_forms_exports_append_the_right_rows_once(project: 
 def test_an_export_with_one_bad_row_writes_nothing_and_names_the_row(project: Path) -> None:
     digest = tree_digest(project / "acknowledgements")
     export = EXPORTS / "microsoft-forms-bad-row.csv"
-    result = run_handbook(
-        "acks", "import", str(export), "--columns", "microsoft-forms", "--today", TODAY, cwd=project
-    )
+    result = acks_import(project, export, "microsoft-forms")
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -513,42 +492,29 @@ def test_an_export_with_one_bad_row_writes_nothing_and_names_the_row(project: Pa
 
 def test_import_column_mapping_and_its_refusals(project: Path) -> None:
     export = EXPORTS / "google-forms.csv"
-    custom = run_handbook(
-        "acks",
-        "import",
-        str(export),
-        "--columns",
-        "person=Employee ID,edition=Edition,policy=Policy,date=Timestamp",
-        "--today",
-        TODAY,
-        cwd=project,
+    custom = acks_import(
+        project, export, "person=Employee ID,edition=Edition,policy=Policy,date=Timestamp"
     )
     assert custom.returncode == 0, custom.stderr
     assert custom.stdout == "Appended 2 rows to acknowledgements/online.csv\n"
 
-    bad = run_handbook(
-        "acks", "import", str(export), "--columns", "person=Employee ID", cwd=project
-    )
+    bad = acks_import(project, export, "person=Employee ID", today=None)
     assert bad.returncode == 1
     assert bad.stderr == (
         "handbook acks import: --columns 'person=Employee ID': say which column holds edition, "
         "policy, date; nothing was written\n"
     )
-    unparsed = run_handbook("acks", "import", str(export), "--columns", "Employee ID", cwd=project)
+    unparsed = acks_import(project, export, "Employee ID", today=None)
     assert unparsed.returncode == 1
     assert unparsed.stderr == (
         "handbook acks import: --columns 'Employee ID': use microsoft-forms or google-forms, or "
         "map each register column to the export's: person=COLUMN,edition=COLUMN,policy=COLUMN,"
         "date=COLUMN; nothing was written\n"
     )
-    absent = run_handbook(
-        "acks", "import", "responses.csv", "--columns", "google-forms", cwd=project
-    )
+    absent = acks_import(project, "responses.csv", "google-forms", today=None)
     assert absent.returncode == 1
     assert absent.stderr == "handbook acks import: responses.csv not found; nothing was written\n"
-    wrong = run_handbook(
-        "acks", "import", str(export), "--columns", "microsoft-forms", "--today", TODAY, cwd=project
-    )
+    wrong = acks_import(project, export, "microsoft-forms")
     assert wrong.returncode == 1
     assert wrong.stderr.splitlines() == [
         f"{export}:1: no column 'Completion time', 'ID' in this export (the Microsoft Forms "

@@ -12,15 +12,15 @@ from test_readme_commands import SHELL_ENVIRONMENT, fresh_copy
 from generator.model import load_handbook
 
 
-def make(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`make` in a new shell's environment, in `cwd`."""
+def make(*arguments: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """`make` as a person runs it: a new shell's environment, in `cwd`."""
     return subprocess.run(
         ["make", *arguments],
         cwd=cwd,
         env={**SHELL_ENVIRONMENT, "HOME": str(cwd)},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 

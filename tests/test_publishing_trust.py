@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from test_readme_commands import SHELL_ENVIRONMENT, fresh_copy
+from test_make_targets import make
+from test_readme_commands import fresh_copy
 
 from conftest import (
     PINOLE,
@@ -33,18 +33,6 @@ pytestmark = pytest.mark.slow
 def copy(published_editions: PublishedEditions, tmp_path: Path) -> Path:
     """The sample handbook after editions A and B (B revised Pinole's email target)."""
     return copy_project(published_editions.project, tmp_path / "copy")
-
-
-def make(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`make` as a person runs it: a new shell's environment, in `cwd`."""
-    return subprocess.run(
-        ["make", *arguments],
-        cwd=cwd,
-        env={**SHELL_ENVIRONMENT, "HOME": str(cwd)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 # ---- an edition with nothing in it
@@ -191,7 +179,7 @@ def test_messages_name_the_make_variable_through_make_and_the_flag_directly(
     tmp_path: Path,
 ) -> None:
     project = fresh_copy(tmp_path / "project")
-    through_make = make("publish", "EDITION=2099-01", cwd=project)
+    through_make = make("publish", "EDITION=2099-01", cwd=project, timeout=600)
     assert through_make.returncode == 2
     assert through_make.stderr.splitlines()[0] == (
         "handbook publish: a change summary is required: "
@@ -204,7 +192,7 @@ def test_messages_name_the_make_variable_through_make_and_the_flag_directly(
         'handbook publish: a change summary is required: --summary "what this edition changes";'
         " nothing was changed"
     ]
-    new = make("new", "ID=phone-lines", "TITLE=Phone Lines", cwd=project)
+    new = make("new", "ID=phone-lines", "TITLE=Phone Lines", cwd=project, timeout=600)
     assert new.returncode == 0, new.stderr
     assert new.stdout.rstrip().endswith("fill in each 'FILL IN:' value; `make check` lists them")
 
