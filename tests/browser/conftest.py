@@ -13,7 +13,8 @@ import functools
 import http.server
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,28 @@ BROWSER_TESTS = [
 ]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without a log line per request."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def folder_handler(folder: Path) -> Callable[..., http.server.BaseHTTPRequestHandler]:
+    """A quiet handler serving the files of `folder`."""
+    return functools.partial(QuietHandler, directory=str(folder))
+
+
+@contextmanager
+def serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local server with `handler` on a free port while the block runs: its origin."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -68,12 +88,7 @@ def served(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         target = www / url_path.strip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(site, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(www))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(folder_handler(www)) as origin:
         yield Served(
             origin,
             origin + SAMPLE_PATH,
@@ -81,9 +96,6 @@ def served(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             sample_site,
             project / "site",
         )
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def ensure_chromium() -> None:

@@ -3,16 +3,13 @@ versions pass axe (WCAG 2.1 A/AA), make no request outside the server, and annou
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from browser.conftest import BROWSER_TESTS
+from browser.conftest import BROWSER_TESTS, folder_handler, serving
 from browser.test_accessibility import WCAG_21_AA, violations
 from conftest import PINOLE, PublishedEditions
 
@@ -21,22 +18,11 @@ pytestmark = BROWSER_TESTS
 PAGES = ["whats-new/", "editions/", f"{PINOLE}/versions/A/", f"{PINOLE}/versions/B/", f"{PINOLE}/"]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def editions_site(published_editions: PublishedEditions) -> Iterator[str]:
     """The site of the A/B scenario, served on 127.0.0.1 at a free port."""
-    handler = functools.partial(_Quiet, directory=str(published_editions.project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(folder_handler(published_editions.project / "site")) as origin:
+        yield origin + "/"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -3,9 +3,6 @@ where an unescaped title would run. Every page and the search results must run n
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +10,7 @@ from typing import Any
 import pytest
 from test_safety_hostile import hostile, hostile_project
 
-from browser.conftest import BROWSER_TESTS
+from browser.conftest import BROWSER_TESTS, folder_handler, serving
 from conftest import run_handbook
 
 pytestmark = BROWSER_TESTS
@@ -31,18 +28,8 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = hostile_project(tmp_path_factory.mktemp("hostile-browser") / "project")
     result = run_handbook("build", "--today", "2026-11-27", cwd=project)
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(project / "site")
-    )
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(folder_handler(project / "site")) as origin:
+        yield origin + "/"
 
 
 def test_search_results_show_hostile_titles_as_text(

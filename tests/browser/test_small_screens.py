@@ -6,15 +6,13 @@ the home page's title said once and the Contacts page's links read as sentences.
 from __future__ import annotations
 
 import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser.conftest import BROWSER_TESTS, Served
+from browser.conftest import BROWSER_TESTS, QuietHandler, Served, serving
 
 pytestmark = BROWSER_TESTS
 
@@ -121,7 +119,7 @@ def test_the_home_page_names_the_handbook_once_and_contacts_read_as_sentences(
 # ---- the 404 page, as a web server shows it for any address that does not exist
 
 
-class _NotFoundHandler(http.server.SimpleHTTPRequestHandler):
+class _NotFoundHandler(QuietHandler):
     """Answers a missing address with the site's 404.html, as intranet servers are set up
     (nginx `error_page 404`, Apache `ErrorDocument 404`)."""
 
@@ -139,9 +137,6 @@ class _NotFoundHandler(http.server.SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def deep_server(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -152,15 +147,8 @@ def deep_server(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     handler_class = type(
         "Handler", (_NotFoundHandler,), {"not_found_page": sample_site / "404.html"}
     )
-    handler = functools.partial(handler_class, directory=str(www))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/intranet/hr/handbook/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(functools.partial(handler_class, directory=str(www))) as origin:
+        yield origin + "/intranet/hr/handbook/"
 
 
 @pytest.mark.parametrize("missing", ["no-such-page/", "pinole-customer-servce/a/b/c.html"])
