@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import (
@@ -25,16 +24,10 @@ from conftest import (
     handbook_today,
     run_handbook,
 )
+from html_reading import article, text_of
+from html_reading import page as read_page
 
 pytestmark = pytest.mark.slow
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def words(node: object) -> str:
-    return " ".join(str(node.get_text(" ", strip=True)).split())  # type: ignore[attr-defined]
 
 
 def long_date(day: dt.date) -> str:
@@ -72,20 +65,19 @@ def test_whats_new_lists_a_new_policy_by_title_number_and_summary_without_a_redl
     with_new_policy: tuple[Path, str],
 ) -> None:
     project, _ = with_new_policy
-    page = soup(project / "site" / "whats-new" / "index.html").select_one("article")
-    assert page is not None
+    page = article(read_page(project / "site", "whats-new/"))
     added = page.select(".hb-change--added")
     assert len(added) == 1
     entry = added[0]
     link = entry.find("a")
     assert link is not None and link.get_text() == "Customer Care Annex"
     assert link["href"] == f"../{NEW_ID}/index.html"
-    text = words(entry)
+    text = text_of(entry)
     assert "03600.009" in text
     assert "How the Customer Care Division of the City of Corona" in text  # its summary
     # No field-by-field redline of a policy that did not exist before.
     assert entry.select(".hb-redline, ins, del") == []
-    assert "Owner, phone" not in words(page)
+    assert "Owner, phone" not in text_of(page)
 
 
 def test_the_edition_readers_see_is_the_latest_published_one(
@@ -94,7 +86,7 @@ def test_the_edition_readers_see_is_the_latest_published_one(
     """Published as B today: the footer, the book, a policy PDF and a card name edition B."""
     site = published_editions.project / "site"
     shown = f"Edition B, {long_date(dt.date.fromisoformat(handbook_today()))}"
-    footer = soup(site / PINOLE / "index.html").select_one(".hb-footer__edition")
+    footer = read_page(site, f"{PINOLE}/").select_one(".hb-footer__edition")
     assert footer is not None
     assert footer.get_text() == f"Customer Service Policy Handbook · {shown}"
     assert shown in pdf_text(site / "pdf" / "handbook.pdf", 0)  # the cover
@@ -111,7 +103,7 @@ def test_a_build_with_changes_not_yet_published_says_so(
 ) -> None:
     project, stdout = with_new_policy
     assert "changes since edition B" in stdout and "not yet published: 1 added" in stdout
-    footer = soup(project / "site" / "index.html").select_one(".hb-footer__edition")
+    footer = read_page(project / "site", "").select_one(".hb-footer__edition")
     assert footer is not None and footer.get_text().endswith("with changes not yet published")
     # The new policy's card says it is not in an edition yet.
     card = pdf_text(project / "site" / "pdf" / "cards" / f"{NEW_ID}.pdf", 0)
