@@ -462,10 +462,7 @@ def test_a_shared_pdf_cache_serves_another_project_and_is_never_pruned(tmp_path:
     assert first_renders
     # Another checkout of the same handbook, with one policy's summary edited.
     second = make_project(tmp_path / "second", "small")
-    path = second / "policies" / "phone-response.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert text.count("\nsummary: ") == 1
-    path.write_text(text.replace("\nsummary: ", "\nsummary: In short, ", 1), encoding="utf-8")
+    _add_to_summary(second, "In short.")
     again = run_handbook("build", "--today", "2026-11-27", cwd=second, env=env)
     assert again.returncode == 0, again.stderr
     assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in again.stderr
