@@ -165,7 +165,7 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
     """Every rule of a policy by its site address, in page order."""
     rules: dict[str, Rule] = {}
     for index, principle in enumerate(policy.principles, start=1):
-        rules[f"principle-{index}"] = Rule(
+        rule = Rule(
             f"principle-{index}",
             f"Principle {index}",
             principle.text,
@@ -174,10 +174,11 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
             ("principles", index - 1),
             points=tuple(principle.points),
         )
+        rules[rule.address] = rule
     for group_index, group in enumerate(policy.guidelines):
         for index, item in enumerate(group.items, start=1):
             examples = item.examples
-            rules[f"{group.channel}-{index}"] = Rule(
+            rule = Rule(
                 f"{group.channel}-{index}",
                 f"{_label(group.channel)} {index}",
                 item.rule,
@@ -188,6 +189,7 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
                 say=tuple(t for e in examples for t in (e.say, e.better) if t),
                 avoid=tuple(item.avoid) + tuple(e.never for e in examples if e.never),
             )
+            rules[rule.address] = rule
     number = 0
     for entry_index, entry in enumerate(policy.standards):
         members = entry.standards if isinstance(entry, StandardGroup) else [entry]
@@ -197,7 +199,7 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
             if isinstance(entry, StandardGroup):
                 path += ("standards", member_index)
             text = " ".join(t for t in (standard.commitment, standard.detail) if t)
-            rules[f"standard-{number}"] = Rule(
+            rule = Rule(
                 f"standard-{number}",
                 f"Std {number}",
                 text,
@@ -207,10 +209,11 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
                 target=standard.target,
                 points=tuple(standard.points),
             )
+            rules[rule.address] = rule
     for procedure_index, procedure in enumerate(policy.procedures):
         slug = _slug(procedure.title)
         for index, step in enumerate(procedure.steps, start=1):
-            rules[f"{slug}-{index}"] = Rule(
+            rule = Rule(
                 f"{slug}-{index}",
                 f"{procedure.title} {index}",
                 step.text,
@@ -219,6 +222,7 @@ def policy_rules(policy: Policy) -> dict[str, Rule]:
                 ("procedures", procedure_index, "steps", index - 1),
                 points=tuple(step.points),
             )
+            rules[rule.address] = rule
     return rules
 
 
