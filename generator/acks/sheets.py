@@ -91,6 +91,25 @@ def plan_sheets(project: AckProject, edition_name: str) -> list[tuple[str, Signo
         )
     within = project.handbook.settings.acknowledge_within_days
     due = (edition.date + dt.timedelta(days=within)).isoformat()
+
+    def sheet(
+        stem: str,
+        audience: str,
+        asked: list[Requirement],
+        people: list[Person],
+        show_department: bool,
+    ) -> tuple[str, SignoffSheet]:
+        return stem, SignoffSheet(
+            sheet_id=f"{edition_name}/{stem}",
+            edition=edition_name,
+            edition_date=edition.date.isoformat(),
+            audience=audience,
+            due=due,
+            policies=_policies(project, asked),
+            people=_people(people),
+            show_department=show_department,
+        )
+
     sheets: list[tuple[str, SignoffSheet]] = []
     everyone: list[Person] = []
     for department in project.roster.departments():
@@ -99,37 +118,8 @@ def plan_sheets(project: AckProject, edition_name: str) -> list[tuple[str, Signo
         if not mine:
             continue
         everyone += members
-        stem = slugify(department)
-        sheets.append(
-            (
-                stem,
-                SignoffSheet(
-                    sheet_id=f"{edition_name}/{stem}",
-                    edition=edition_name,
-                    edition_date=edition.date.isoformat(),
-                    audience=department,
-                    due=due,
-                    policies=_policies(project, mine),
-                    people=_people(members),
-                    show_department=False,
-                ),
-            )
-        )
-    sheets.append(
-        (
-            EVERYONE,
-            SignoffSheet(
-                sheet_id=f"{edition_name}/{EVERYONE}",
-                edition=edition_name,
-                edition_date=edition.date.isoformat(),
-                audience="Everyone",
-                due=due,
-                policies=_policies(project, requirements),
-                people=_people(everyone),
-                show_department=True,
-            ),
-        )
-    )
+        sheets.append(sheet(slugify(department), department, mine, members, False))
+    sheets.append(sheet(EVERYONE, "Everyone", requirements, everyone, True))
     return sheets
 
 
