@@ -9,6 +9,7 @@ An editorial revision or a review never does: that is `changes.compare`'s classi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import urllib.parse
 from collections.abc import Sequence
@@ -121,18 +122,13 @@ def current_requirements(history: Sequence[Edition]) -> dict[str, Requirement]:
         scope = _scope(policy)
         if scope == "none":
             continue
-        out[policy_id] = Requirement(
-            edition=requirement.edition,
-            edition_date=requirement.edition_date,
-            sequence=requirement.sequence,
-            policy_id=policy_id,
+        out[policy_id] = dataclasses.replace(
+            requirement,
             title=policy.title,
             number=policy.number,
             # The version in force (an editorial 2.1 after the 2.0 that was signed for).
             version=policy.version,
             departments=scope if isinstance(scope, tuple) else None,
-            entries=requirement.entries,
-            added=requirement.added,
         )
     return out
 
