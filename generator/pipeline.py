@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import hashlib
 import os
 import urllib.parse
 import zoneinfo
@@ -173,6 +174,9 @@ class Progress(Protocol):
     def finish(self, stage: str) -> None:
         """`stage` ended successfully."""
 
+    def note(self, stage: str, text: str) -> None:
+        """Something `stage` did besides its documents ("book unchanged from the cache")."""
+
 
 class NoProgress:
     """Progress that nobody watches (tests, `mkdocs serve`)."""
@@ -188,6 +192,9 @@ class NoProgress:
 
     def finish(self, stage: str) -> None:
         """Ignore the end."""
+
+    def note(self, stage: str, text: str) -> None:
+        """Ignore the note."""
 
 
 @contextmanager
@@ -465,22 +472,39 @@ def write_pdfs(
     folder = site_dir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
     chapters = []
+    front = rendered[run.book.front.filename].data
+    # ---- issue 24: what the join reads, for the cache of joined books: the same front matter
+    # and chapters (bytes, order, parts, labels, links) join into the same book.
+    inputs: list[bytes | str] = [front]
     for document in run.book.chapters:
         path = folder / document.filename
-        path.write_bytes(rendered[document.filename].data)
-        chapters.append(
-            Chapter(
-                path=path,
-                part=document.part or "",
-                label_prefix=document.label_prefix or "",
-                link_urls=document.link_urls,
-            )
+        data = rendered[document.filename].data
+        path.write_bytes(data)
+        chapter = Chapter(
+            path=path,
+            part=document.part or "",
+            label_prefix=document.label_prefix or "",
+            link_urls=document.link_urls,
         )
-    # The book is joined from the chapters' files, one at a time, straight into its own file.
-    front = rendered[run.book.front.filename].data
+        chapters.append(chapter)
+        inputs += [
+            repr((document.filename, chapter.part, chapter.label_prefix, chapter.link_urls)),
+            hashlib.sha256(data).hexdigest(),
+        ]
     del rendered
     run.batch.forget()
-    assemble_book(front, chapters, folder / run.book.front.filename)
+    output = folder / run.book.front.filename
+
+    def join(path: Path) -> None:
+        # The book is joined from the chapters' files, one at a time, straight into its file.
+        assemble_book(front, chapters, path)
+
+    if run.batch.cache is None:
+        join(output)
+        reused = False
+    else:
+        reused = run.batch.cache.derived_file("book", inputs, join, output, handbook.root)
+    progress.note(PDFS, "book unchanged from the cache" if reused else "book joined again")
     progress.finish(PDFS)
 
 

@@ -135,8 +135,11 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """A reused page whose search entries come from the model needs no conversion: its
-        HTML is not written, and its anchors and links are restored from the record."""
+        """Give the page the edition its footer names (site_overrides/main.html). A reused
+        page whose search entries come from the model needs no conversion: its HTML is not
+        written, and its anchors and links are restored from the record."""
+        if self.pages is not None:
+            page.meta["hb_edition"] = self.pages.edition_of(page.file.src_uri)
         if self.reuse is not None and page.file.src_uri in self.reuse.light:
             return ""
         return markdown
@@ -437,7 +440,8 @@ def _site_key(pages: SitePages, config: MkDocsConfig) -> str:
         "engines": _engine_versions(),
         "nav": _nav_config(pages),
         "uris": sorted(pages.pages),
-        "theme": pages.theme,
+        # The footer's edition is each page's own (in its page key), not shared by all.
+        "theme": {name: value for name, value in pages.theme.items() if name != "edition"},
         "site_url": config.site_url,
         "use_directory_urls": config.use_directory_urls,
     }
@@ -502,7 +506,8 @@ class SiteReuse:
         file as it was written."""
         self.site_key = _site_key(pages, config)
         self.page_keys = {
-            uri: _digest(self.site_key, uri, content) for uri, content in pages.pages.items()
+            uri: _digest(self.site_key, uri, content, pages.edition_of(uri))
+            for uri, content in pages.pages.items()
         }
         record = {} if self.fresh_only else self._record()
         if record.get("site") != self.site_key:

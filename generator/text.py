@@ -56,17 +56,26 @@ def _inline_converter() -> markdown.Markdown:
     return markdown.Markdown(output_format="html")
 
 
-def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = None) -> Markup:
-    """Policy text (inline Markdown) as sanitized inline HTML; `policy:<id>` links resolved."""
-    if not text:
-        return Markup("")
+# ---- issue 24: each text is converted once per build. The same rule text is shown on its
+# policy page, an earlier version's page, the print HTML and the search entries, and converting
+# it again each time was most of the render stage; the conversion depends on the text alone
+# (links to policies are resolved after it), so the cached HTML is the same, byte for byte.
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # A Markup text escapes differently.
+def _converted(text: str) -> str:
     # Escape first, so no HTML in the text is ever parsed as HTML; then give back the one
     # angle-bracket form that is Markdown, an autolink to a web, mail or phone address.
     escaped = _ESCAPED_AUTOLINK.sub(r"<\1>", html.escape(text, quote=False))
     # One converter, reset per text: building a new one for each of a handbook's thousands of
     # texts took half the render stage.
     converted = _inline_converter().reset().convert(escaped)
-    converted = re.sub(r"^<p>(.*)</p>$", r"\1", converted, flags=re.S)
+    return re.sub(r"^<p>(.*)</p>$", r"\1", converted, flags=re.S)
+
+
+def inline_markdown(text: str | None, policy_urls: Mapping[str, str] | None = None) -> Markup:
+    """Policy text (inline Markdown) as sanitized inline HTML; `policy:<id>` links resolved."""
+    if not text:
+        return Markup("")
+    converted = _converted(text)
 
     def resolve(match: re.Match[str]) -> str:
         target = match.group(1)

@@ -39,13 +39,16 @@ def test_log_lines_name_every_stage_with_its_time(tmp_path: Path) -> None:
     for line in logged:
         assert re.fullmatch(rf"handbook: [^:]+: {TIME}( \(.*\))?", line), line
     pdfs = next(line for line in logged if line.startswith("handbook: PDFs:"))
-    assert pdfs.endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
+    assert pdfs.endswith("(3 documents: 3 rendered, 0 unchanged from the cache; book joined again)")
     # The warnings stay compiler style, one per line, between the stage lines.
     assert any(": warning: review overdue" in line for line in result.stderr.splitlines())
 
     again = run_handbook("build", "--today", "2026-05-20", cwd=project)
     assert again.returncode == 0, again.stderr
-    assert "(3 documents: 0 rendered, 3 unchanged from the cache)" in again.stderr
+    assert (
+        "(3 documents: 0 rendered, 3 unchanged from the cache; book unchanged from the cache)"
+        in again.stderr
+    )
 
 
 def test_a_failed_build_prints_its_errors_and_no_stage_lines(tmp_path: Path) -> None:

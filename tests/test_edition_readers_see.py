@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -108,6 +109,74 @@ def test_a_build_with_changes_not_yet_published_says_so(
     # The new policy's card says it is not in an edition yet.
     card = pdf_text(project / "site" / "pdf" / "cards" / f"{NEW_ID}.pdf", 0)
     assert "Changes after edition B" in card
+
+
+# ---- issue 24: a policy's own pages and PDF name its own edition, so that one edit after a
+# publish changes the footer and running head of that policy only.
+
+CORONA = "corona-customer-care"
+CORONA_RULE = "      - rule: Answer calls promptly.\n"
+
+
+@pytest.fixture(scope="module")
+def with_one_edit(
+    published_editions: PublishedEditions, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """After editions A and B, a one-word editorial edit of Corona, built, not yet published."""
+    project = copy_project(
+        published_editions.project, tmp_path_factory.mktemp("edited") / "project"
+    )
+    # Dated as edition B (its manifest says when), so no date here comes from the clock.
+    manifest = json.loads((project / "editions" / "B" / "manifest.json").read_text("utf-8"))
+    corona = project / "policies" / f"{CORONA}.yaml"
+    text = corona.read_text(encoding="utf-8")
+    assert text.count(CORONA_RULE) == 1 and text.count("\ncard:") == 1
+    text = text.replace(CORONA_RULE, CORONA_RULE.replace("promptly", "quickly"))
+    text = text.replace(
+        "\ncard:",
+        f"\n  - date: {manifest['date']}\n    kind: editorial\n"
+        "    summary: One word of a telephone guideline.\ncard:",
+    )
+    corona.write_text(text, encoding="utf-8")
+    built = run_handbook("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    return project
+
+
+def footer_of(site: Path, uri: str) -> str:
+    """The edition line of a page's footer."""
+    footer = read_page(site, uri).select_one(".hb-footer__edition")
+    assert footer is not None
+    return footer.get_text()
+
+
+def pdf_words(path: Path, page: int = 0) -> str:
+    """A PDF page's text with whitespace folded (a long running head may wrap)."""
+    return " ".join(pdf_text(path, page).split())
+
+
+def test_after_one_edit_only_that_policys_pages_and_pdf_say_changes_are_not_yet_published(
+    with_one_edit: Path,
+) -> None:
+    site = with_one_edit / "site"
+    manifest = json.loads((with_one_edit / "editions" / "B" / "manifest.json").read_text("utf-8"))
+    edition = f"Edition B, {long_date(dt.date.fromisoformat(manifest['date']))}"
+    pending = f"{edition}, with changes not yet published"
+    # The edited policy: its page, an earlier version's page and its own PDF.
+    assert footer_of(site, f"{CORONA}/").endswith(pending)
+    assert footer_of(site, f"{CORONA}/versions/A/").endswith(pending)
+    assert pending in pdf_words(site / "pdf" / f"{CORONA}.pdf")
+    # A policy unchanged since edition B names the edition alone, on its page and its PDF.
+    assert footer_of(site, f"{PINOLE}/").endswith(f"· {edition}")
+    assert pending not in pdf_words(site / "pdf" / f"{PINOLE}.pdf")
+    assert edition in pdf_words(site / "pdf" / f"{PINOLE}.pdf")
+    # Pages of the whole handbook, and the book's cover, say the handbook has changes.
+    for uri in ("", "whats-new/", "contacts/"):
+        assert footer_of(site, uri).endswith(pending), uri
+    assert pending in pdf_words(site / "pdf" / "handbook.pdf")
+    # The card says so as before: only the edited policy's.
+    assert "Changes after edition B" in pdf_text(site / "pdf" / "cards" / f"{CORONA}.pdf", 0)
+    assert "Changes after edition B" not in pdf_text(site / "pdf" / "cards" / f"{PINOLE}.pdf", 0)
 
 
 # ---- the book's front matter at 100 policies, 95 of them added since the latest edition

@@ -373,12 +373,19 @@ def test_a_font_installed_for_the_user_renders_every_pdf_again(tmp_path: Path) -
             line for line in result.stderr.splitlines() if line.startswith("handbook: PDFs")
         )
 
-    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
-    assert pdf_line().endswith("(3 documents: 0 rendered, 3 unchanged from the cache)")
+    assert pdf_line().endswith(
+        "(3 documents: 3 rendered, 0 unchanged from the cache; book joined again)"
+    )
+    # Nothing changed: neither the layouts nor the book's join are done again.
+    assert pdf_line().endswith(
+        "(3 documents: 0 rendered, 3 unchanged from the cache; book unchanged from the cache)"
+    )
     fonts = home / ".local" / "share" / "fonts"
     fonts.mkdir(parents=True)
     shutil.copy(DEJAVU_SANS, fonts / "DejaVuSans.ttf")
-    assert pdf_line().endswith("(3 documents: 3 rendered, 0 unchanged from the cache)")
+    assert pdf_line().endswith(
+        "(3 documents: 3 rendered, 0 unchanged from the cache; book joined again)"
+    )
 
 
 @pytest.mark.own_pdf_cache
@@ -400,7 +407,9 @@ def test_a_one_word_edit_lays_out_that_policy_alone(tmp_path: Path) -> None:
     # The build's summary: the edited policy laid out, the front matter and the rest kept;
     # of the cards, only the edited policy's (the sheets are made of the cards' pages, and their
     # frames did not change).
-    assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in second.stderr
+    assert (
+        "(3 documents: 1 rendered, 2 unchanged from the cache; book joined again)" in second.stderr
+    )
     cards = next(line for line in second.stderr.splitlines() if line.startswith("handbook: cards"))
     assert cards.endswith("(4 documents: 1 rendered, 3 unchanged from the cache)"), cards
     after = tree_digest(project / "site" / "pdf")
@@ -421,10 +430,10 @@ def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> No
     cache = project / ".cache" / "pdf"
     env = {"SOURCE_DATE_EPOCH": EPOCH}
     assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
-    # The book's front matter, two policy PDFs, two cards, the two sheet frames and the two
-    # sheets with the cards placed on them.
+    # The book's front matter, two policy PDFs, two cards, the two sheet frames, the two
+    # sheets with the cards placed on them, and the book joined from its chapters.
     first = sorted(path.name for path in cache.glob("*.pdf"))
-    assert len(first) == 9
+    assert len(first) == 10
     path = project / "policies" / "phone-response.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
@@ -432,11 +441,11 @@ def test_the_pdf_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> No
     )
     assert run_handbook("build", "--today", "2026-11-27", cwd=project, env=env).returncode == 0
     second = sorted(path.name for path in cache.glob("*.pdf"))
-    # The edited policy's PDF and card were rendered anew, and the sheets that hold the card
-    # placed again; their old renders are gone.
-    assert len(second) == 9
-    assert len(set(first) - set(second)) == 4
-    assert len(list(cache.glob("*.json"))) == 9
+    # The edited policy's PDF and card were rendered anew, the sheets that hold the card
+    # placed again and the book joined again; their old renders are gone.
+    assert len(second) == 10
+    assert len(set(first) - set(second)) == 5
+    assert len(list(cache.glob("*.json"))) == 10
 
 
 @pytest.mark.own_pdf_cache
@@ -457,7 +466,9 @@ def test_a_shared_pdf_cache_serves_another_project_and_is_never_pruned(tmp_path:
     first = make_project(tmp_path / "first", "small")
     built = run_handbook("build", "--today", "2026-11-27", cwd=first, env=env)
     assert built.returncode == 0, built.stderr
-    assert "(3 documents: 3 rendered, 0 unchanged from the cache)" in built.stderr
+    assert (
+        "(3 documents: 3 rendered, 0 unchanged from the cache; book joined again)" in built.stderr
+    )
     first_renders = {path.name for path in shared.glob("*.pdf")}
     assert first_renders
     # Another checkout of the same handbook, with one policy's summary edited.
@@ -465,7 +476,9 @@ def test_a_shared_pdf_cache_serves_another_project_and_is_never_pruned(tmp_path:
     _add_to_summary(second, "In short.")
     again = run_handbook("build", "--today", "2026-11-27", cwd=second, env=env)
     assert again.returncode == 0, again.stderr
-    assert "(3 documents: 1 rendered, 2 unchanged from the cache)" in again.stderr
+    assert (
+        "(3 documents: 1 rendered, 2 unchanged from the cache; book joined again)" in again.stderr
+    )
     # Neither build kept a cache of its own, and the second pruned none of the first's renders.
     assert not (first / ".cache" / "pdf").exists() and not (second / ".cache" / "pdf").exists()
     assert first_renders <= {path.name for path in shared.glob("*.pdf")}

@@ -10,15 +10,17 @@ what is compared here is the site, and PDFs from the cache are tested in test_pd
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import PINOLE, make_project, run_handbook, tree_digest
+from conftest import PINOLE, ROOT, make_project, run_handbook, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +176,41 @@ def test_a_stale_or_broken_record_or_a_page_edited_in_site_never_leaves_a_wrong_
     assert site_counts(broken.stderr)[2] == 0
     assert tree_digest(project / "site") == clean
     assert site_counts(run_handbook("build", cwd=project, env=EPOCH).stderr)[1] == 1
+
+
+def test_the_first_edit_after_a_publish_rebuilds_only_that_policys_pages(tmp_path: Path) -> None:
+    """Issue 24: once an edition is published, a one-word edit of one policy changes the
+    edition its pages name ("…, with changes not yet published"), and that of the pages of the
+    whole handbook, but not the footer of any other policy's page: those are reused, and the
+    site is still byte for byte a clean build's."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.synth import edit_one_policy, generate_project
+
+    count = 20
+    project = generate_project(tmp_path / "project", count)
+    published = run_handbook(
+        "publish",
+        "--edition",
+        "E1",
+        "--date",
+        "2026-11-18",
+        "--summary",
+        "First.",
+        cwd=project,
+        env=EPOCH,
+    )
+    assert published.returncode == 0, published.stderr
+    edit_one_policy(project, 0, dt.date(2026, 11, 18))
+    pages, rebuilt, unchanged = build_both_ways(project, tmp_path, "first edit after a publish")
+    # Every policy has its page and the page of its version in E1; of those, only the edited
+    # policy's two are built again. The rest of the rebuilt pages are the handbook's own
+    # (home, what's new, categories ...), whose footer now says changes are not yet published.
+    assert unchanged == 2 * (count - 1), (pages, rebuilt, unchanged)
+    assert rebuilt == pages - 2 * (count - 1)
+    assert unchanged > rebuilt
+
+    # A second edit, of another policy (a copy of the same sample one): its two pages and the
+    # pages that list what changed.
+    edit_one_policy(project, 5, dt.date(2026, 11, 18))
+    pages, rebuilt, unchanged = build_both_ways(project, tmp_path, "second edit")
+    assert unchanged >= 2 * (count - 2), (pages, rebuilt, unchanged)

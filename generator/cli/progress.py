@@ -23,6 +23,7 @@ class LineProgress:
         self.started: dict[str, float] = {}
         self.seconds: dict[str, float] = {}
         self.counts: dict[str, tuple[int, int]] = {}
+        self.notes: dict[str, str] = {}
 
     def start(self, stage: str) -> None:
         """Note when `stage` began."""
@@ -34,6 +35,10 @@ class LineProgress:
 
     def advance(self, stage: str) -> None:
         """Nothing to show per document in a log."""
+
+    def note(self, stage: str, text: str) -> None:
+        """Note what else the stage did; shown after its documents."""
+        self.notes[stage] = text
 
     def finish(self, stage: str) -> None:
         """Record the stage's time and log it."""
@@ -53,7 +58,8 @@ class LineProgress:
         rendered = total - cached
         if stage == "site":
             return f" ({total} pages: {rendered} rebuilt, {cached} unchanged)"
-        return f" ({total} documents: {rendered} rendered, {cached} unchanged from the cache)"
+        note = f"; {self.notes[stage]}" if stage in self.notes else ""
+        return f" ({total} documents: {rendered} rendered, {cached} unchanged from the cache{note})"
 
     def total(self) -> float:
         """Seconds since the build began."""

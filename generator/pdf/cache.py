@@ -198,11 +198,7 @@ class PdfCache:
         """A PDF made from other PDFs (a card sheet) by `make`, or the one made before from
         the same `inputs` (and the same code of this package); e.g. a card sheet whose cards
         did not change is not placed again."""
-        digest = hashlib.sha256(f"{_engine_fingerprint()}derived:{name}".encode())
-        for part in inputs:
-            data = part.encode("utf-8") if isinstance(part, str) else part
-            digest.update(hashlib.sha256(data).digest())
-        key = digest.hexdigest()
+        key = self._derived_key(name, inputs)
         self.used.add(key)
         cached = self.get(key, root)
         if cached is not None:
@@ -210,6 +206,74 @@ class PdfCache:
         data = make()
         self.put(key, RenderedPdf(data=data, pages=0), root)
         return data
+
+    def derived_file(
+        self,
+        name: str,
+        inputs: Sequence[bytes | str],
+        make: Callable[[Path], None],
+        output: Path,
+        root: Path,
+    ) -> bool:
+        """Write to `output` the PDF that `make` writes from `inputs` (the book joined from its
+        chapters), or copy the one made before from the same inputs and code; True when copied.
+        Never held in memory whole: the book of 1,000 policies is hundreds of megabytes."""
+        key = self._derived_key(name, inputs)
+        self.used.add(key)
+        if self._copy_cached(key, output):
+            return True
+        make(output)
+        self._put_file(key, output)
+        return False
+
+    def _derived_key(self, name: str, inputs: Sequence[bytes | str]) -> str:
+        from importlib.metadata import version
+
+        # pikepdf joins and places the pages: its version decides their bytes as well.
+        digest = hashlib.sha256(
+            f"{_engine_fingerprint()}derived:{name}:pikepdf={version('pikepdf')}".encode()
+        )
+        for part in inputs:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(hashlib.sha256(data).digest())
+        return digest.hexdigest()
+
+    def _copy_cached(self, key: str, output: Path) -> bool:
+        """Copy a cached file to `output` in chunks, checking its recorded SHA-256 on the way."""
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            expected = record["sha256"]
+            digest = hashlib.sha256()
+            with (self.folder / f"{key}.pdf").open("rb") as source, output.open("wb") as out:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (OSError, ValueError, KeyError, TypeError):
+            output.unlink(missing_ok=True)
+            return False
+        if digest.hexdigest() != expected:
+            output.unlink(missing_ok=True)
+            return False
+        return True
+
+    def _put_file(self, key: str, made: Path) -> None:
+        """Store a copy of a made file; a failure to write the cache never fails the build."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out, made.open("rb") as source:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+            os.replace(temporary, self.folder / f"{key}.pdf")
+            record = {"pages": 0, "page_sizes_pt": [], "sha256": digest.hexdigest()}
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as text:
+                text.write(json.dumps({**record, "resources": {}, "extents": {}}))
+            os.replace(temporary, self.folder / f"{key}.json")
+        except OSError:
+            pass
 
     def put(self, key: str, rendered: RenderedPdf, root: Path) -> None:
         """Store a render of a job of the project at `root`; a failure to write the cache never

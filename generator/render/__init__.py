@@ -53,7 +53,7 @@ from .printing import (
     revision_note,
     running_header,
 )
-from .versions import compare_versions, edition_pages
+from .versions import EditionPages, compare_versions, edition_pages
 
 __all__ = [
     "BOOK_PDF",
@@ -61,6 +61,7 @@ __all__ = [
     "PRINT_STYLESHEET",
     "STATUS_LABELS",
     "BaseRenderer",
+    "EditionPages",
     "NavSection",
     "PolicyView",
     "PrintBook",

@@ -54,6 +54,7 @@ class BaseRenderer:
         self._versions: dict[str, list[PolicyVersion]] = {}
         self._requirements: dict[str, Requirement] | None = None
         self._whats_new: Changes | None = None
+        self._changed_ids: set[str] | None = None
         self.environment = make_environment(handbook.root / "templates")
 
     def published(self) -> list[Policy]:
@@ -99,16 +100,17 @@ class BaseRenderer:
         )
 
     def render(self, template: str, **context: Any) -> str:
-        """Render one template with the handbook-wide context added."""
-        return self.environment.get_template(template).render(
-            handbook=self.handbook,
-            settings=self.handbook.settings,
-            report=self.report,
-            labels=STATUS_LABELS,
-            edition_label=self.edition_label(),
-            review_summary=self.report.summary(),
-            **context,
-        )
+        """Render one template with the handbook-wide context added (`context` may replace
+        `edition_label`, as a policy's own PDF does with its own)."""
+        shared: dict[str, Any] = {
+            "handbook": self.handbook,
+            "settings": self.handbook.settings,
+            "report": self.report,
+            "labels": STATUS_LABELS,
+            "edition_label": self.edition_label(),
+            "review_summary": self.report.summary(),
+        }
+        return self.environment.get_template(template).render({**shared, **context})
 
     # ---- acknowledgements (issue 26)
 
@@ -159,6 +161,31 @@ class BaseRenderer:
             return f"{label}, with changes not yet published"
         return label
 
+    def policy_edition_label(self, policy_id: str) -> str:
+        """The edition as a policy's own page and PDF name it: the latest edition alone while
+        the policy is as that edition published it, with ', with changes not yet published'
+        once it changed (or was added) since. A one-word edit then changes the pages and PDFs
+        of that policy only, not the footer and running head of every other one."""
+        if not self.history:
+            return "Not yet published as an edition"
+        latest = self.history[-1]
+        label = f"Edition {latest.name}, {format_date(latest.date)}"
+        if self._changed_since_latest(policy_id):
+            return f"{label}, with changes not yet published"
+        return label
+
+    def _changed_since_latest(self, policy_id: str) -> bool:
+        # Only changes since the latest edition count: when nothing changed since, what's new
+        # compares the editions before it (new_name set), and those are published.
+        if self._changed_ids is None:
+            changes = self.whats_new()
+            self._changed_ids = (
+                {change.policy_id for change in changes.policies}
+                if changes.new_name is None
+                else set()
+            )
+        return policy_id in self._changed_ids
+
     def card_edition_label(self, policy_id: str) -> str:
         """The edition as a desk card's one short footer line names it: 'Edition 2026-12 of
         2026-12-07' (ISO, as the card's review date), or, for a policy changed since, 'Changes
@@ -166,8 +193,7 @@ class BaseRenderer:
         if not self.history:
             return "Not yet published as an edition"
         latest = self.history[-1]
-        changes = self.whats_new()
-        if changes.new_name is None and any(c.policy_id == policy_id for c in changes.policies):
+        if self._changed_since_latest(policy_id):
             return f"Changes after edition {latest.name}"
         return f"Edition {latest.name} of {latest.date.isoformat()}"
 

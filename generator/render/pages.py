@@ -38,6 +38,9 @@ class SitePages:
     excluded_from_search: set[str]
     # Site-wide facts the theme shows (site name, footer edition, page language).
     theme: dict[str, str] = field(default_factory=dict)
+    # The edition each page's footer names, by source URI: a policy's own pages name that
+    # policy's (BaseRenderer.policy_edition_label), the others the handbook's (theme's).
+    page_editions: dict[str, str] = field(default_factory=dict)
     # Search entries of the policy pages by source URI (a page entry, then one per rule), and
     # the handbook's synonyms applied when they are indexed (generator/search.py).
     search_entries: dict[str, list[SearchEntry]] = field(default_factory=dict)
@@ -45,6 +48,10 @@ class SitePages:
     # ---- search (issue 25): what the search box needs besides the index: the vocabulary it
     # applies to a query, the best bets, and what to suggest when nothing answers.
     search_settings: dict[str, object] = field(default_factory=dict)
+
+    def edition_of(self, uri: str) -> str:
+        """The edition the footer of the page at `uri` names."""
+        return self.page_editions.get(uri) or self.theme.get("edition", "")
 
 
 def policy_uri(policy: Policy) -> str:
@@ -66,6 +73,8 @@ class Renderer(BaseRenderer):
         """Every generated page of the site, and the navigation; `cards_page` is the "Desk
         cards" page's Markdown (generator/cards.py makes it) when the build makes cards."""
         pages: dict[str, str] = {}
+        # The policy each of its own pages is of, for the edition its footer names.
+        policy_of: dict[str, str] = {}
         search_entries: dict[str, list[SearchEntry]] = {}
         nav: list[tuple[str, str] | NavSection] = [("Home", "index.md")]
         published = self.published()
@@ -87,6 +96,7 @@ class Renderer(BaseRenderer):
                 uri = policy_uri(policy)
                 view = self.view(policy)
                 pages[uri] = self.render("policy.md.j2", view=view)
+                policy_of[uri] = policy.id
                 search_entries[uri] = policy_entries(view)
                 section.pages.append((nav_title(policy.title), uri))
             nav.append(section)
@@ -148,24 +158,34 @@ class Renderer(BaseRenderer):
             for policy in retired:
                 uri = policy_uri(policy)
                 pages[uri] = self.render("policy.md.j2", view=self.view(policy))
+                policy_of[uri] = policy.id
                 excluded.add(uri)
         # ---- editions (issue 12): what's new, the editions, every earlier version: out of
         # search; the editions and versions are reached from what's new and the policy pages.
         of_editions = edition_pages(self)
-        pages.update(of_editions)
-        excluded.update(of_editions)
+        pages.update(of_editions.pages)
+        excluded.update(of_editions.pages)
+        policy_of.update(of_editions.policy_of)
         settings = self.handbook.settings
+        handbook_edition = self.edition_label()
         theme = {
             "site_name": settings.title,
             "organization": settings.organization,
-            "edition": self.edition_label(),
+            "edition": handbook_edition,
             "language": settings.language,
+        }
+        # ---- issue 24: the footer's edition is each page's own, so that a one-word edit
+        # after a publish changes the footer of that policy's pages only, not of every page.
+        page_editions = {
+            uri: self.policy_edition_label(policy_of[uri]) if uri in policy_of else handbook_edition
+            for uri in pages
         }
         return SitePages(
             pages=pages,
             nav=nav,
             excluded_from_search=excluded,
             theme=theme,
+            page_editions=page_editions,
             search_entries=search_entries,
             synonyms={word: list(words) for word, words in settings.synonyms.items()},
             search_settings=search_settings(

@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from dataclasses import dataclass, field
 
 from ..changes import ChangeKind, Changes, PolicyChange, PolicyVersion, field_changes, new_entries
 from ..text import inline_markdown
 from .base import BaseRenderer
 
 
-def edition_pages(renderer: BaseRenderer) -> dict[str, str]:
+@dataclass
+class EditionPages:
+    """The edition pages by source URI, and the policy each version or withdrawn page is of
+    (its footer names that policy's edition, as its current page does)."""
+
+    pages: dict[str, str]
+    policy_of: dict[str, str] = field(default_factory=dict)
+
+
+def edition_pages(renderer: BaseRenderer) -> EditionPages:
     """What's new, the list of editions, and a page per published version of a policy."""
     pdfs = renderer.options.pdf_links
+    policy_of: dict[str, str] = {}
     pages = {
         "whats-new.md": renderer.render(
             "whats-new.md.j2", changes=renderer.whats_new(), editions=renderer.history
@@ -39,8 +50,10 @@ def edition_pages(renderer: BaseRenderer) -> dict[str, str]:
             pages[f"{policy_id}.md"] = renderer.render(
                 "withdrawn.md.j2", title=versions[-1].title, versions=versions
             )
+            policy_of[f"{policy_id}.md"] = policy_id
         for version in versions:
             uri = f"{policy_id}/versions/{version.edition.name}.md"
+            policy_of[uri] = policy_id
             view = version_renderer.view(version.policy) if version.policy else None
             if view is not None:
                 view = dataclasses.replace(
@@ -75,7 +88,7 @@ def edition_pages(renderer: BaseRenderer) -> dict[str, str]:
                     else None
                 ),
             )
-    return pages
+    return EditionPages(pages, policy_of)
 
 
 def _version_renderer(renderer: BaseRenderer) -> BaseRenderer:
