@@ -90,6 +90,8 @@ def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any
             [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
             check=True,
             cwd=plain,
+            # Material's notice about MkDocs 2.0 would bury the bench's own lines.
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         )
     results: dict[str, Any] = {"n": n}
     with sync_playwright() as playwright:
