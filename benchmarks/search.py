@@ -119,7 +119,7 @@ def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any
 
 
 def _build(project: Path, destination: Path) -> None:
-    from generator.pipeline import prepare
+    from generator.prepare import prepare
     from generator.render import Renderer, SiteOptions
     from generator.site import build_site
 
