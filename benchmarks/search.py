@@ -11,6 +11,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -133,7 +134,6 @@ def measure_and_save(
 ) -> dict[str, Any]:
     """Measure at `n` policies and save the figures for results.md (search-results.json)."""
     import datetime as dt
-    import os
     import platform
 
     result = measure(n, runs, work, reuse)
