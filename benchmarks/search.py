@@ -11,6 +11,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -90,6 +91,8 @@ def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any
             [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
             check=True,
             cwd=plain,
+            # Material's notice about MkDocs 2.0 would bury the bench's own lines.
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         )
     results: dict[str, Any] = {"n": n}
     with sync_playwright() as playwright:
@@ -117,7 +120,7 @@ def measure(n: int, runs: int, work: Path, reuse: bool = False) -> dict[str, Any
 
 
 def _build(project: Path, destination: Path) -> None:
-    from generator.pipeline import prepare
+    from generator.prepare import prepare
     from generator.render import Renderer, SiteOptions
     from generator.site import build_site
 
@@ -131,7 +134,6 @@ def measure_and_save(
 ) -> dict[str, Any]:
     """Measure at `n` policies and save the figures for results.md (search-results.json)."""
     import datetime as dt
-    import os
     import platform
 
     result = measure(n, runs, work, reuse)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.pipeline import Prepared, prepare
+from generator.prepare import Prepared, prepare
 from generator.render import NavSection, Renderer, SiteOptions
 
 

@@ -1,4 +1,4 @@
-"""The pipeline: load the model once, review it, render it, and build every output from it.
+"""The pipeline: from the model `prepare` made, render and build every output.
 
 The CLI and the MkDocs plugin (under `mkdocs serve`) both call in here; no stage re-reads files.
 """
@@ -6,41 +6,25 @@ The CLI and the MkDocs plugin (under `mkdocs serve`) both call in here; no stage
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
-import gc
 import hashlib
-import os
 import urllib.parse
-import zoneinfo
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from .cards import CARD_JOB_PREFIX, CardPlan, card_failures, finish_cards
-from .changes import Edition, policy_counts, unexplained_changes
+from .changes import Edition, policy_counts
 from .editions import (
     EditionRequest,
     PolicyEntry,
     copy_pdfs,
     discard_staged,
-    read_manifests,
     remove_staging_leftovers,
     stage_edition,
-    verify_editions,
 )
 from .errors import BuildFailed, SourceError
-from .model import (
-    Handbook,
-    Status,
-    field_texts,
-    link_targets,
-    load_handbook,
-    rule_errors,
-    stale_copies,
-)
+from .model import Handbook, Status, field_texts, link_targets
 from .pdf import (
     Chapter,
     PdfBatch,
@@ -52,214 +36,21 @@ from .pdf import (
     assemble_book,
     source_date,
 )
+from .prepare import (
+    CARDS,
+    PDFS,
+    PUBLISH,
+    RENDER,
+    SITE,
+    NoProgress,
+    Prepared,
+    Progress,
+    prepare,
+    reported_stage,
+)
 from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_in
 from .register import write_register
 from .render import PRINT_STYLESHEET, PrintBook, Renderer, SiteOptions, SitePages, print_book
-from .review import ReviewReport, review_handbook
-from .search import best_bet_errors
-
-
-def real_today(handbook: Handbook) -> dt.date:
-    """The actual current date in the handbook's time zone."""
-    return dt.datetime.now(zoneinfo.ZoneInfo(handbook.settings.timezone)).date()
-
-
-def real_today_of(root: Path) -> dt.date:
-    """Today's date in the handbook's time zone (the machine's, if the handbook does not load)."""
-    try:
-        return real_today(load_handbook(root))
-    except BuildFailed:
-        return dt.date.today()
-
-
-def resolve_today(handbook: Handbook, override: dt.date | None) -> dt.date:
-    """The day reviews are computed for: --today, else SOURCE_DATE_EPOCH, else now (local)."""
-    if override is not None:
-        return override
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    zone = zoneinfo.ZoneInfo(handbook.settings.timezone)
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), zone).date()
-        except (ValueError, OverflowError):
-            raise BuildFailed(
-                [
-                    SourceError(
-                        "SOURCE_DATE_EPOCH", 0, "", f"expected seconds since 1970, got {epoch!r}"
-                    )
-                ],
-                "nothing was published",
-            ) from None
-    return dt.datetime.now(zone).date()
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The validated model and its review report: what every output is built from."""
-
-    handbook: Handbook
-    report: ReviewReport
-    # ---- editions (issue 12): every published edition, oldest first, with its sources read
-    # back; the last one is the edition being published when `prepare` was given one.
-    history: tuple[Edition, ...] = ()
-
-
-def load_history(root: Path, *, verify_every_file: bool = False) -> tuple[Edition, ...]:
-    """Every edition in `editions/`, its stored sources validated like the live ones.
-
-    An edition whose files no longer match its manifest fails the build: an edition is never
-    rewritten. Only files changed on disk since they last matched are hashed, unless
-    `verify_every_file`. One whose sources no longer validate (the schema changed since) is
-    kept with the reason, and shown from its PDFs as published.
-    """
-    errors: list[SourceError] = []
-    editions: list[Edition] = []
-    try:
-        manifests = read_manifests(root)
-    except (ValueError, KeyError, TypeError) as failure:
-        raise BuildFailed(
-            [SourceError("editions", 0, "", f"a manifest.json cannot be read: {failure}")]
-        ) from None
-    verified = verify_editions(root, manifests, every_file=verify_every_file)
-    for manifest in manifests:
-        for name in verified.tampered.get(manifest.name, []):
-            errors.append(
-                SourceError(
-                    f"editions/{manifest.name}/{name}",
-                    0,
-                    "",
-                    "differs from its SHA-256 in manifest.json; a published edition is never "
-                    "changed: restore the file from version control",
-                )
-            )
-        problem = None
-        snapshot: Handbook | None
-        try:
-            snapshot = load_handbook(manifest.folder, stored=True)
-        except BuildFailed as failure:
-            snapshot = None
-            first = failure.errors[0].format()
-            problem = f"its sources no longer validate (editions/{manifest.name}/{first})"
-        editions.append(
-            Edition(manifest.name, manifest.date, manifest.summary, snapshot, manifest, problem)
-        )
-    if errors:
-        raise BuildFailed(errors)
-    return tuple(editions)
-
-
-# ---- progress (issue 9): the stages of a build, as the CLI shows them and times them.
-
-LOAD = "load + validate"
-REVIEW = "review"
-RENDER = "render"
-SITE = "site"
-PDFS = "PDFs"
-CARDS = "cards"
-PUBLISH = "publish"
-
-
-class Progress(Protocol):
-    """Told when each stage of a build starts, advances and ends; the CLI shows it."""
-
-    def start(self, stage: str) -> None:
-        """`stage` began."""
-
-    def count(self, stage: str, total: int, done: int) -> None:
-        """`stage` has `total` items (documents), `done` of them already (from the cache)."""
-
-    def advance(self, stage: str) -> None:
-        """One more item of `stage` is done (may be called from another thread)."""
-
-    def finish(self, stage: str) -> None:
-        """`stage` ended successfully."""
-
-    def note(self, stage: str, text: str) -> None:
-        """Something `stage` did besides its documents ("book unchanged from the cache")."""
-
-
-class NoProgress:
-    """Progress that nobody watches (tests, `mkdocs serve`)."""
-
-    def start(self, stage: str) -> None:
-        """Ignore the start."""
-
-    def count(self, stage: str, total: int, done: int) -> None:
-        """Ignore the count."""
-
-    def advance(self, stage: str) -> None:
-        """Ignore the step."""
-
-    def finish(self, stage: str) -> None:
-        """Ignore the end."""
-
-    def note(self, stage: str, text: str) -> None:
-        """Ignore the note."""
-
-
-@contextmanager
-def _stage(progress: Progress, name: str) -> Iterator[None]:
-    progress.start(name)
-    yield
-    progress.finish(name)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    # Loading a large handbook allocates hundreds of thousands of small objects and frees
-    # none, so Python's cycle collector keeps rescanning them: that was a third of the time
-    # at 1,000 policies. Nothing built here forms cycles that must be freed early.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def prepare(
-    root: Path,
-    today: dt.date | None = None,
-    *,
-    progress: Progress | None = None,
-    edition: EditionRequest | None = None,
-    strict_drafts: bool = False,
-    verify_every_file: bool = False,
-) -> Prepared:
-    """Load, validate and review the handbook at `root`, with its published editions.
-
-    `edition`, when given, is the edition this build publishes: it joins the history with the
-    current sources as its snapshot. `strict_drafts` makes a draft's problems errors.
-    `verify_every_file` (and publishing) hashes every stored file of every edition;
-    otherwise only those changed on disk since they last matched.
-    """
-    progress = progress or NoProgress()
-    with _no_cyclic_gc():
-        with _stage(progress, LOAD):
-            handbook = load_handbook(root, strict_drafts=strict_drafts)
-            # ---- search (issue 25): a best bet names a rule that exists.
-            bet_errors = best_bet_errors(handbook)
-            if bet_errors:
-                raise BuildFailed(sorted(bet_errors))
-            history = load_history(root, verify_every_file=verify_every_file or edition is not None)
-            # One fact, one place: cards cite rules, targets and short forms state their
-            # rule's limit. Asked of the current sources only: an edition is read as published.
-            errors = rule_errors(handbook)
-            if history:
-                # No silent edit: a change since the latest edition needs a history entry.
-                errors += unexplained_changes(handbook, history[-1])
-                # A limit a rule changed is not left stated in the policy's other texts.
-                if history[-1].handbook is not None:
-                    errors += stale_copies(handbook, history[-1].handbook, history[-1].name)
-            if errors:
-                raise BuildFailed(sorted(errors))
-            if edition is not None:
-                history += (Edition(edition.name, edition.date, edition.summary, handbook),)
-        with _stage(progress, REVIEW):
-            day = resolve_today(handbook, today)
-            report = review_handbook(handbook, day, real_today(handbook))
-    return Prepared(handbook, report, history)
 
 
 def prepare_site_pages(root: Path) -> SitePages:
@@ -294,7 +85,7 @@ def build(
     options = dataclasses.replace(options, pdf_links=pdfs)
     progress = progress or NoProgress()
     renderer = Renderer(prepared.handbook, prepared.report, options, prepared.history)
-    with _stage(progress, RENDER):
+    with reported_stage(progress, RENDER):
         pages = renderer.site_pages(cards_page=cards_page(renderer))
     with build_lock(site_dir):
         remove_leftovers(site_dir)
@@ -309,7 +100,7 @@ def build(
             discard(build_dir)
             raise
         try:
-            with _stage(progress, SITE):
+            with reported_stage(progress, SITE):
                 # ---- incremental site (issue 24): unchanged pages come from the last site.
                 reuse = site_reuse(prepared.handbook.root, site_dir)
                 built = build_site(
@@ -330,7 +121,7 @@ def build(
             raise
         finally:
             pdf_run.batch.close()
-        with _stage(progress, PUBLISH):
+        with reported_stage(progress, PUBLISH):
             swap_in(build_dir, site_dir)
             reuse.remember()
 

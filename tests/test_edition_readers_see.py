@@ -190,7 +190,7 @@ def test_the_books_front_matter_stays_a_few_pages_with_95_policies_added(
     from generator.changes import Edition
     from generator.model import load_handbook
     from generator.pdf.layout import render_pdf
-    from generator.pipeline import prepare
+    from generator.prepare import prepare
     from generator.render import Renderer, SiteOptions
     from generator.render.printing import PRINT_STYLESHEET, print_book
 

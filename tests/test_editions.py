@@ -25,7 +25,7 @@ from conftest import (
 )
 from generator.editions import sha256
 from generator.model import Revision, policy_versions
-from generator.pipeline import prepare
+from generator.prepare import prepare
 from generator.redline import Mark, Segment, redline
 from generator.render import Renderer, SiteOptions
 from html_reading import search_records

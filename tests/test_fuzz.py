@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from generator.errors import BuildFailed
-from generator.pipeline import prepare
+from generator.prepare import prepare
 from generator.render import Renderer, SiteOptions, inline_markdown, plain
 
 # The parser's words, which mean nothing to the people who write the policies.

@@ -15,7 +15,7 @@ from conftest import ROOT
 
 def home_and_categories(project: Path) -> tuple[str, dict[str, str]]:
     """The home page's Markdown and each category page's, rendered from `project`."""
-    from generator.pipeline import prepare
+    from generator.prepare import prepare
     from generator.render import Renderer, SiteOptions
 
     prepared = prepare(project, dt.date(2026, 12, 1))

@@ -15,7 +15,8 @@ import yaml
 
 from conftest import ROOT, SAMPLE_IDS, make_project, run_handbook, tree_digest
 from generator.pdf import PdfError, render_pdf
-from generator.pipeline import prepare, start_pdfs
+from generator.pipeline import start_pdfs
+from generator.prepare import prepare
 from generator.render import Renderer, SiteOptions
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"

@@ -23,7 +23,7 @@ from conftest import (
 )
 from generator.changes import ChangeKind, reader_fields
 from generator.model import load_handbook
-from generator.pipeline import prepare
+from generator.prepare import prepare
 from generator.render import Renderer, SiteOptions
 
 pytestmark = pytest.mark.slow

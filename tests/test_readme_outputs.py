@@ -22,7 +22,7 @@ from test_readme_commands import README, SHELL_ENVIRONMENT, fresh_copy
 
 from conftest import PINOLE
 from generator.cli.report import review_warnings
-from generator.pipeline import prepare
+from generator.prepare import prepare
 
 pytestmark = pytest.mark.slow
 

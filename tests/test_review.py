@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from generator.errors import BuildFailed
 from generator.model import Policy, load_handbook
-from generator.pipeline import prepare, real_today, resolve_today
+from generator.prepare import prepare, real_today, resolve_today
 from generator.render import revision_note
 from generator.review import (
     ReviewStatus,

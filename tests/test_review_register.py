@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES, REGISTER_KEYS
 from generator.model import load_handbook
-from generator.pipeline import prepare
+from generator.prepare import prepare
 from generator.register import calendar_host, register_json, review_calendar
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..changes import Edition
 from ..errors import BuildFailed, SourceError
 from ..model import Handbook, load_handbook
-from ..pipeline import load_history, resolve_today
+from ..prepare import load_history, resolve_today
 from .register import Record, RegisterContext, load_register
 from .roster import PEOPLE_CSV, Roster, load_roster
 

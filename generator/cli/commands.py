@@ -30,8 +30,7 @@ EXIT_INTERNAL = 70
 
 def run_build(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook build`: validate, warn about reviews, apply the review gate, build, summarise."""
-    from ..pipeline import build, discard_staged_editions, edition_stager, prepare
-    from ..render import SiteOptions
+    from ..prepare import prepare
 
     progress = LiveProgress() if use_live_progress(sys.stderr) else LineProgress(sys.stderr)
     built = False
@@ -57,6 +56,11 @@ def run_build(root: Path, arguments: argparse.Namespace) -> int:
             )
             return EXIT_FAILED
         site_dir = (arguments.site_dir or root / "site").resolve()
+        # Rendering, layout and the site are imported only for sources that passed: a build
+        # that stops at an error answers as fast as `check`.
+        from ..pipeline import build, edition_stager
+        from ..render import SiteOptions
+
         build(
             prepared,
             site_dir,
@@ -68,7 +72,9 @@ def run_build(root: Path, arguments: argparse.Namespace) -> int:
         built = True
     finally:
         progress.close(summary=built)
-        if not built:
+        if not built and staged:
+            from ..pipeline import discard_staged_editions
+
             discard_staged_editions(staged)
     recorded = None
     if edition is not None:
@@ -89,7 +95,7 @@ def run_publish(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook publish`: refuse a bad request before anything runs, then build and record."""
     from ..editions import EditionRefused, EditionRequest, check_request
     from ..model import load_handbook
-    from ..pipeline import real_today
+    from ..prepare import real_today
 
     today = real_today(load_handbook(root))
     request = EditionRequest(arguments.edition, arguments.date or today, arguments.summary)
@@ -120,7 +126,7 @@ def run_new(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook new`: write a policy file with the required fields and placeholders."""
     from ..load import PLACEHOLDER
     from ..model import load_handbook
-    from ..pipeline import real_today_of
+    from ..prepare import real_today_of
     from ..record import new_policy_text
 
     policy_id = arguments.policy_id
@@ -149,7 +155,7 @@ def run_new(root: Path, arguments: argparse.Namespace) -> int:
 
 def run_check(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook check`: validate and print the review table (or the register as JSON)."""
-    from ..pipeline import prepare
+    from ..prepare import prepare
 
     prepared = prepare(
         root, arguments.today, strict_drafts=arguments.strict, verify_every_file=True
@@ -171,7 +177,7 @@ def run_check(root: Path, arguments: argparse.Namespace) -> int:
 def run_reviewed(root: Path, arguments: argparse.Namespace) -> int:
     """`handbook reviewed`: record a review in the policy's file, then show its next review."""
     from ..model import load_handbook
-    from ..pipeline import prepare, real_today
+    from ..prepare import prepare, real_today
     from ..record import RecordRefused, record_review
 
     handbook = load_handbook(root)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from ..model import Handbook
-    from ..pipeline import Prepared
+    from ..prepare import Prepared
     from ..review import PolicyReview, ReviewReport
 
 _COLOURS = {

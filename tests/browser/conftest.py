@@ -1,10 +1,12 @@
 """Real headless Chromium against the built sites, served under a sub-path by a local server.
 
 One browser and one build of each site per test worker. Every browser test module is marked
-BROWSER_TESTS, an xdist group meant to keep them on one worker under `pytest -n 2 --dist
-loadgroup`; with the pinned pytest 9.2, pytest-xdist 3.8 cannot group (it renames a test through
-an attribute pytest 9 no longer reads), so both workers run browser tests, each with its own
-browser and sites. Nothing depends on the grouping but the time it would save.
+BROWSER_TESTS, an xdist group that keeps them on one worker under `pytest -n 2 --dist
+loadgroup`, so one Chromium runs and each site is built once. pytest stays pinned below 9.2
+(constraints.txt) until pytest-xdist groups again there: 3.8 marks a group by renaming the test
+through an attribute pytest 9.2 no longer reads (pytest-xdist issue #1386), and the tests would
+spread over both workers, each with its own browser and sites. Nothing depends on the grouping
+but the time it saves.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ SAMPLE_PATH = "/sample/handbook/"
 LIFECYCLE_PATH = "/lifecycle/handbook/"
 
 
-# Every browser test module sets this, so that `--dist loadgroup` can run them on one worker
-# (see the module's docstring for why it does not today).
+# Every browser test module sets this, so that `--dist loadgroup` runs them on one worker.
 BROWSER_TESTS = [
     pytest.mark.browser,
     pytest.mark.slow,
