@@ -63,8 +63,12 @@ lint: $(STAMP)  ## ruff format, ruff check, mypy --strict, import-linter (the la
 	@$(BIN)/mypy --strict generator
 	@out=$$($(BIN)/lint-imports --no-cache --no-logo 2>&1) || { echo "$$out"; exit 1; }; echo "import-linter: $$(echo "$$out" | tail -n 1)"
 
+# Three test workers on two cores: the tests spend a quarter of their time waiting (on the
+# builds they start, on Chromium, on servers), and a third worker fills it. The browser tests
+# stay together on one of them (their xdist group), with one Chromium and one build of each site.
+TEST_WORKERS ?= 3
 test: $(STAMP) system-build system-test lint  ## Every test: lint, unit, integration, browser
-	@$(BIN)/python -m pytest -n 2 --dist loadgroup
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The tests that depend on what day it is, run again with the machine's clock at UTC+14: there
 # the machine's date and the handbook's (Los Angeles) differ 22 hours a day, so a test that
@@ -75,7 +79,7 @@ DATE_TESTS := tests/test_clock.py tests/test_review.py tests/test_check_cli.py \
 	tests/test_editions.py::test_new_writes_a_policy_whose_placeholders_check_reports \
 	tests/test_editions.py::test_a_policy_taken_out_after_an_edition_keeps_its_address_and_versions
 test-dates: $(STAMP) system-build  ## The date-sensitive tests again, machine clock at UTC+14
-	@TZ=Pacific/Kiritimati $(BIN)/python -m pytest -n 2 --dist loadgroup -q $(DATE_TESTS)
+	@TZ=Pacific/Kiritimati $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q $(DATE_TESTS)
 
 bench: $(STAMP) system-build  ## Benchmarks into benchmarks/results.md and results.png
 	@$(BIN)/python -m benchmarks.run
