@@ -26,8 +26,9 @@ def test_sheets_are_placed_again_only_when_a_card_on_them_changed(tmp_path: Path
     sheets = project / "site" / "pdf" / "cards"
     letter = (sheets / "sheet-letter.pdf").read_bytes()
     first = sheet_files(project)
-    # Front matter, two policy PDFs, two cards, two sheet frames, and the two sheets made.
-    assert len(first) == 9
+    # Front matter, two policy PDFs, two cards, two sheet frames, the two sheets made, and the
+    # book joined from them.
+    assert len(first) == 10
     path = project / "policies" / "phone-response.yaml"
     text = path.read_text(encoding="utf-8")
     # The summary is not on the policy's desk card: its PDF changes, no card does.
@@ -37,8 +38,8 @@ def test_sheets_are_placed_again_only_when_a_card_on_them_changed(tmp_path: Path
     assert second.returncode == 0, second.stderr
     assert "cards: " in second.stderr and "(4 documents: 0 rendered, 4 unchanged" in second.stderr
     kept = sheet_files(project)
-    # Only the policy's own PDF was made again; every other cached file, the two sheets
-    # included, is the very file the first build wrote.
-    assert len(set(first) - set(kept)) == 1
+    # Only the policy's own PDF was made again, and the book joined with it; every other
+    # cached file, the two sheets included, is the very file the first build wrote.
+    assert len(set(first) - set(kept)) == 2
     assert all(kept[name] == inode for name, inode in first.items() if name in kept)
     assert (sheets / "sheet-letter.pdf").read_bytes() == letter

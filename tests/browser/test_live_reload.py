@@ -109,7 +109,7 @@ def test_saving_a_policy_or_a_template_reloads_the_open_page(
     override = project / "site_overrides" / "main.html"
     text = override.read_text()
     edited = text.replace(
-        "{{ handbook.edition | e }}</p>", "{{ handbook.edition | e }} (override saved)</p>", 1
+        "{{ edition | e }}</p>", "{{ edition | e }} (override saved)</p>", 1
     )
     assert edited != text
     override.write_text(edited)
