@@ -108,9 +108,7 @@ def test_saving_a_policy_or_a_template_reloads_the_open_page(
     page.evaluate("() => { window.notReloaded = true; }")
     override = project / "site_overrides" / "main.html"
     text = override.read_text()
-    edited = text.replace(
-        "{{ edition | e }}</p>", "{{ edition | e }} (override saved)</p>", 1
-    )
+    edited = text.replace("{{ edition | e }}</p>", "{{ edition | e }} (override saved)</p>", 1)
     assert edited != text
     override.write_text(edited)
     seconds = wait_for_text(page, ".hb-footer__edition", "(override saved)")
