@@ -63,9 +63,9 @@ lint: $(STAMP)  ## ruff format, ruff check, mypy --strict, import-linter (the la
 	@$(BIN)/mypy --strict generator
 	@out=$$($(BIN)/lint-imports --no-cache --no-logo 2>&1) || { echo "$$out"; exit 1; }; echo "import-linter: $$(echo "$$out" | tail -n 1)"
 
-# One test worker per core. A third worker on two cores was tried: a fresh clone's `make test`
-# took 15.5 minutes with it against 14.5 with two. The browser tests stay together on one
-# worker (their xdist group), with one Chromium and one build of each site.
+# One test worker per core. A third worker on two cores was tried: on a fresh clone of the same
+# code `make test` took 15.5 minutes with three and 13.9 with two. The browser tests stay
+# together on one worker (their xdist group), with one Chromium and one build of each site.
 TEST_WORKERS ?= 2
 test: $(STAMP) system-build system-test lint  ## Every test: lint, unit, integration, browser
 	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
