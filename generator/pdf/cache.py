@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .common import PDF_VARIANT, RenderedPdf
 from .jobs import PdfJob, render_job
@@ -257,41 +257,46 @@ class PdfCache:
         return True
 
     def _put_file(self, key: str, made: Path) -> None:
-        """Store a copy of a made file; a failure to write the cache never fails the build."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+        """Store a copy of a made file, read in chunks (see `_store`)."""
+
+        def copy(out: BinaryIO) -> str:
             digest = hashlib.sha256()
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out, made.open("rb") as source:
+            with made.open("rb") as source:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
                     out.write(chunk)
-            os.replace(temporary, self.folder / f"{key}.pdf")
-            record = {"pages": 0, "page_sizes_pt": [], "sha256": digest.hexdigest()}
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as text:
-                text.write(json.dumps({**record, "resources": {}, "extents": {}}))
-            os.replace(temporary, self.folder / f"{key}.json")
-        except OSError:
-            pass
+            return digest.hexdigest()
+
+        self._store(key, copy, {"pages": 0, "page_sizes_pt": [], "resources": {}, "extents": {}})
 
     def put(self, key: str, rendered: RenderedPdf, root: Path) -> None:
-        """Store a render of a job of the project at `root`; a failure to write the cache never
-        fails the build."""
+        """Store a render of a job of the project at `root` (see `_store`)."""
+
+        def write(out: BinaryIO) -> str:
+            out.write(rendered.data)
+            return hashlib.sha256(rendered.data).hexdigest()
+
         record = {
             "pages": rendered.pages,
             "page_sizes_pt": rendered.page_sizes_pt,
-            "sha256": hashlib.sha256(rendered.data).hexdigest(),
             "resources": {_portable(path, root): _file_digest(path) for path in rendered.resources},
             "extents": rendered.extents,
         }
+        self._store(key, write, record)
+
+    def _store(self, key: str, write: Callable[[BinaryIO], str], record: dict[str, Any]) -> None:
+        """Write an entry's PDF with `write` (which returns its SHA-256), then its record with
+        that hash; a failure to write the cache never fails the build."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # Written under temporary names and renamed, so a killed build leaves no half file.
-            for suffix, payload in ((".pdf", rendered.data), (".json", json.dumps(record))):
-                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-                with os.fdopen(handle, "wb") as out:
-                    out.write(payload if isinstance(payload, bytes) else payload.encode())
-                os.replace(temporary, self.folder / f"{key}{suffix}")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                digest = write(out)
+            os.replace(temporary, self.folder / f"{key}.pdf")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as text:
+                text.write(json.dumps({**record, "sha256": digest}))
+            os.replace(temporary, self.folder / f"{key}.json")
         except OSError:
             pass

@@ -149,32 +149,22 @@ class BaseRenderer:
             self._whats_new = self._compare_latest()
         return self._whats_new
 
-    def edition_label(self) -> str:
-        """The edition readers see, as footers, running heads and cards name it: 'Edition
-        2026-12, 7 December 2026', and whether the pages hold changes not yet published."""
+    def edition_label(self, policy_id: str | None = None) -> str:
+        """The edition readers see, as footers, running heads and the book's cover name it:
+        'Edition 2026-12, 7 December 2026', and ', with changes not yet published' when the
+        handbook changed since. With `policy_id`, as that policy's own pages and PDF name it:
+        the suffix only when that policy changed (or was added) since, so a one-word edit
+        changes the pages and PDFs of that policy only, not those of every other one."""
         if not self.history:
             return "Not yet published as an edition"
         latest = self.history[-1]
         label = f"Edition {latest.name}, {format_date(latest.date)}"
-        changes = self.whats_new()
-        if changes.new_name is None and changes.policies:
+        changed = self._changed_since_latest()
+        if (policy_id in changed) if policy_id is not None else changed:
             return f"{label}, with changes not yet published"
         return label
 
-    def policy_edition_label(self, policy_id: str) -> str:
-        """The edition as a policy's own page and PDF name it: the latest edition alone while
-        the policy is as that edition published it, with ', with changes not yet published'
-        once it changed (or was added) since. A one-word edit then changes the pages and PDFs
-        of that policy only, not the footer and running head of every other one."""
-        if not self.history:
-            return "Not yet published as an edition"
-        latest = self.history[-1]
-        label = f"Edition {latest.name}, {format_date(latest.date)}"
-        if self._changed_since_latest(policy_id):
-            return f"{label}, with changes not yet published"
-        return label
-
-    def _changed_since_latest(self, policy_id: str) -> bool:
+    def _changed_since_latest(self) -> set[str]:
         # Only changes since the latest edition count: when nothing changed since, what's new
         # compares the editions before it (new_name set), and those are published.
         if self._changed_ids is None:
@@ -184,7 +174,7 @@ class BaseRenderer:
                 if changes.new_name is None
                 else set()
             )
-        return policy_id in self._changed_ids
+        return self._changed_ids
 
     def card_edition_label(self, policy_id: str) -> str:
         """The edition as a desk card's one short footer line names it: 'Edition 2026-12 of
@@ -193,7 +183,7 @@ class BaseRenderer:
         if not self.history:
             return "Not yet published as an edition"
         latest = self.history[-1]
-        if self._changed_since_latest(policy_id):
+        if policy_id in self._changed_since_latest():
             return f"Changes after edition {latest.name}"
         return f"Edition {latest.name} of {latest.date.isoformat()}"
 

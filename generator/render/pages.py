@@ -39,7 +39,7 @@ class SitePages:
     # Site-wide facts the theme shows (site name, footer edition, page language).
     theme: dict[str, str] = field(default_factory=dict)
     # The edition each page's footer names, by source URI: a policy's own pages name that
-    # policy's (BaseRenderer.policy_edition_label), the others the handbook's (theme's).
+    # policy's (BaseRenderer.edition_label of it), the others the handbook's (theme's).
     page_editions: dict[str, str] = field(default_factory=dict)
     # Search entries of the policy pages by source URI (a page entry, then one per rule), and
     # the handbook's synonyms applied when they are indexed (generator/search.py).
@@ -177,7 +177,7 @@ class Renderer(BaseRenderer):
         # ---- issue 24: the footer's edition is each page's own, so that a one-word edit
         # after a publish changes the footer of that policy's pages only, not of every page.
         page_editions = {
-            uri: self.policy_edition_label(policy_of[uri]) if uri in policy_of else handbook_edition
+            uri: self.edition_label(policy_of[uri]) if uri in policy_of else handbook_edition
             for uri in pages
         }
         return SitePages(

@@ -238,7 +238,7 @@ def print_policy(renderer: BaseRenderer, policy: Policy) -> PrintDocument:
         # Its own edition, not the handbook's: an unchanged policy's PDF (and its chapter of
         # the book) stays byte for byte the same, and comes from the cache, after an edit of
         # another policy.
-        edition_label=renderer.policy_edition_label(policy.id),
+        edition_label=renderer.edition_label(policy.id),
         text=_print_markdown(targets),
         **_print_context(renderer),
     )
