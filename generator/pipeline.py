@@ -34,6 +34,7 @@ from .pdf import (
     PdfJob,
     PdfMetadata,
     assemble_book,
+    release_freed_memory,
     source_date,
 )
 from .prepare import (
@@ -284,6 +285,8 @@ def write_pdfs(
         ]
     del rendered
     run.batch.forget()
+    # What the card sheets and the rendered PDFs held goes back before the join, not under it.
+    release_freed_memory()
     output = folder / run.book.front.filename
 
     def join(path: Path) -> None:

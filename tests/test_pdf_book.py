@@ -95,3 +95,48 @@ def test_a_policys_pages_are_the_same_in_its_own_pdf_and_in_the_book(
         # Page by page, footers ("… · Page 2 of 5") and headers included.
         assert book_texts[start : start + len(own_texts)] == own_texts, policy_id
         assert labels[start : start + len(own_texts)] == own_labels
+
+
+def reading_order(pdf: pikepdf.Pdf, element: pikepdf.Object) -> list[tuple[int, int]]:
+    """The marked content under `element` in structure-tree order: (page index, MCID)."""
+    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[pikepdf.Object | int, int | None]] = [(element, None)]
+    while stack:
+        node, page = stack.pop()
+        if isinstance(node, int):
+            assert page is not None
+            found.append((page, node))
+        elif isinstance(node, pikepdf.Array):
+            stack.extend((kid, page) for kid in reversed(list(node)))
+        elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/MCR":
+            found.append((pages[node.Pg.objgen], int(node.MCID)))
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node and "/K" in node:
+            own = pages[node.Pg.objgen] if "/Pg" in node else page
+            stack.append((node.K, own))
+    return found
+
+
+def test_the_book_reads_each_policy_in_the_order_of_its_own_pdf(
+    sample_site: Path, book: Path
+) -> None:
+    """The book's chapters lose the plain Spans WeasyPrint writes (issue 24: the join holds
+    every chapter's elements at once), and a screen reader still meets the same content in the
+    same order, page by page, as in the policy's own PDF."""
+    labels = pypdf.PdfReader(book).page_labels
+    with pikepdf.open(book) as joined:
+        document = joined.Root.StructTreeRoot.K
+        document = document[0] if isinstance(document, pikepdf.Array) else document
+        parts = [kid for kid in document.K if kid.get("/S") == "/Part"]
+        by_start = {min(page for page, _ in reading_order(joined, part)): part for part in parts}
+        book_spans = sum(1 for e in elements(document) if e.get("/S") == "/Span")
+        own_spans = 0
+        for policy_id, _ in published(sample_site.parent):
+            own_path = sample_site / "pdf" / f"{policy_id}.pdf"
+            start = labels.index(pypdf.PdfReader(own_path).page_labels[0])
+            with pikepdf.open(own_path) as own:
+                root = own.Root.StructTreeRoot.K
+                expected = [(start + page, mcid) for page, mcid in reading_order(own, root)]
+                own_spans += sum(1 for e in elements(root) if e.get("/S") == "/Span")
+            assert reading_order(joined, by_start[start]) == expected, policy_id
+    assert book_spans < own_spans / 2

@@ -25,7 +25,7 @@ from .common import PDF_VARIANT, PdfError, PdfMetadata, RenderedPdf, ResourceRef
 from .impose import Placement, impose_pages
 from .jobs import PdfBatchFailed, PdfFailure, PdfJob, render_job
 from .layout import FRONT_MATTER_PAGES, project_fetcher, render_pdf, resolve_project_url, shorten
-from .pool import PdfBatch
+from .pool import PdfBatch, release_freed_memory
 from .structure import repair_tags
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "assemble_book",
     "impose_pages",
     "project_fetcher",
+    "release_freed_memory",
     "render_job",
     "render_pdf",
     "repair_tags",

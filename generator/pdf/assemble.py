@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .structure import _prefix_ids
+from .structure import _prefix_ids, fold_plain_spans
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ def assemble_book(front: bytes, chapters: Sequence[Chapter], output: Path) -> No
     import pikepdf
 
     with pikepdf.open(io.BytesIO(front)) as book:
+        fold_plain_spans(book)
         tree = book.Root.StructTreeRoot
         document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
         if not isinstance(document.K, pikepdf.Array):
@@ -134,6 +135,8 @@ def _join_chapter(book: Any, joined: _Joined, number: int, chapter: Chapter) -> 
     # Not closed: the book's copies of its streams read their data from these bytes when the
     # book is written. The parsed chapter (about 1 MB in memory) goes when this returns.
     source = pikepdf.open(io.BytesIO(chapter.path.read_bytes()))
+    # Fewer elements to copy and to hold: about 40 % of a chapter's are plain Spans.
+    fold_plain_spans(source)
     first = len(book.pages)
     outline = _outline_items(source)
     # Pages first, then the structure tree: the tree's page references then map to

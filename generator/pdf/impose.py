@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .structure import _as_list, _is_reference, _prefix_ids, _struct_elements
+from .structure import _as_list, _is_reference, _prefix_ids, _struct_elements, fold_plain_spans
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,8 @@ def impose_pages(
         source = opened[number] = pikepdf.open(io.BytesIO(sources[number]))
         if placed[number] != list(range(len(source.pages))):
             raise ValueError("impose: every page of every source must be placed exactly once")
+        # Half a card's elements are plain Spans: a sheet of 1,000 cards would hold them all.
+        fold_plain_spans(source)
         _detach_pages(source)
         copied = out.copy_foreign(source.Root.StructTreeRoot)
         _prefix_ids(copied.K, f"s{number}-")

@@ -108,6 +108,84 @@ def _wrap_list_bodies(pdf: Any) -> bool:
     return changed
 
 
+# A Span with nothing but these says nothing of its own: no language, alternative text,
+# attributes or ID. Its text reads the same as part of its parent.
+_PLAIN_SPAN_KEYS = frozenset({"/Type", "/S", "/P", "/K", "/Pg"})
+
+
+def fold_plain_spans(pdf: Any) -> int:
+    """Fold each Span that carries nothing of its own into its parent, on the same page: its
+    marked content and child elements take its place, in order, and the ParentTree names the
+    parent as their owner. Returns how many were folded.
+
+    WeasyPrint writes a Span for every inline box; a policy's PDF has hundreds, and the book
+    holds every chapter's objects at once while it is joined (issue 24: its memory)."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    owner: dict[tuple[int, int], Any] = {}
+    # Parents first, reversed: every element's kids are folded before the element is.
+    for element in reversed(list(_struct_elements(pdf))):
+        kids = element.get("/K")
+        page = element.get("/Pg")
+        if kids is None or page is None:
+            continue
+        folded: list[Any] = []
+        changed = False
+        for kid in _as_list(kids):
+            if (
+                isinstance(kid, pikepdf.Dictionary)
+                and kid.get("/S") == "/Span"
+                and set(kid.keys()) <= _PLAIN_SPAN_KEYS
+                and kid.Pg.objgen == page.objgen
+                and _holds_only_mcids_and_elements(kid)
+            ):
+                for item in _as_list(kid.K):
+                    if isinstance(item, pikepdf.Dictionary):
+                        item.P = element
+                    folded.append(item)
+                owner[kid.objgen] = element
+                changed = True
+            else:
+                folded.append(kid)
+        if changed:
+            element.K = pikepdf.Array(folded)
+    if not owner:
+        return 0
+
+    def final(value: Any) -> Any:
+        while isinstance(value, pikepdf.Dictionary) and value.objgen in owner:
+            value = owner[value.objgen]
+        return value
+
+    nums = root.ParentTree.Nums
+    for index in range(1, len(nums), 2):
+        value = nums[index]
+        if isinstance(value, pikepdf.Array):
+            for mcid, entry in enumerate(value):
+                if isinstance(entry, pikepdf.Dictionary) and entry.objgen in owner:
+                    value[mcid] = final(entry)
+        elif isinstance(value, pikepdf.Dictionary) and value.objgen in owner:
+            nums[index] = final(value)
+    return len(owner)
+
+
+def _holds_only_mcids_and_elements(element: Any) -> bool:
+    """Whether an element's kids are marked content on its own page and child elements only
+    (no marked-content or object reference naming a page of its own)."""
+    import pikepdf
+
+    for kid in _as_list(element.get("/K")):
+        if isinstance(kid, int) and not isinstance(kid, bool):
+            continue
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and not _is_reference(kid):
+            continue
+        return False
+    return True
+
+
 def repair_tags(data: bytes) -> bytes:
     """The PDF with WeasyPrint's PDF/UA-1 faults put right (unchanged bytes if it has none)."""
     import pikepdf
