@@ -42,6 +42,7 @@ from .prepare import (
     PDFS,
     PUBLISH,
     RENDER,
+    SEARCH,
     SITE,
     NoProgress,
     Prepared,
@@ -52,6 +53,7 @@ from .prepare import (
 from .publish import build_lock, discard, new_build_dir, remove_leftovers, swap_in
 from .register import write_register
 from .render import PRINT_STYLESHEET, PrintBook, Renderer, SiteOptions, SitePages, print_book
+from .search import PendingIndex
 
 
 def prepare_site_pages(root: Path) -> SitePages:
@@ -105,11 +107,23 @@ def build(
                 # ---- incremental site (issue 24): unchanged pages come from the last site.
                 reuse = site_reuse(prepared.handbook.root, site_dir)
                 built = build_site(
-                    prepared.handbook.root, build_dir, lambda: pages, site_url=url, reuse=reuse
+                    prepared.handbook.root,
+                    build_dir,
+                    lambda: pages,
+                    site_url=url,
+                    reuse=reuse,
+                    defer_search=True,
                 )
                 progress.count(SITE, built.pages, built.reused)
                 write_register(prepared.handbook, prepared.report, build_dir, url)
-            write_pdfs(prepared.handbook, pdf_run, build_dir, progress)
+            index = built.pending_index
+            write_pdfs(
+                prepared.handbook,
+                pdf_run,
+                build_dir,
+                progress,
+                after_layout=None if index is None else functools.partial(_index, index, progress),
+            )
             if pdfs:
                 copy_edition_pdfs(prepared.history, build_dir / "pdf")
                 # A whole build used every render it needs: the rest is from older sources.
@@ -239,12 +253,24 @@ def _advance(progress: Progress, stage: str, _future: object) -> None:
     progress.advance(stage)
 
 
+def _index(index: PendingIndex, progress: Progress) -> None:
+    with reported_stage(progress, SEARCH):
+        index.write()
+        progress.note(SEARCH, f"{index.entries:,} entries")
+
+
 def write_pdfs(
-    handbook: Handbook, run: PrintRun, site_dir: Path, progress: Progress | None = None
+    handbook: Handbook,
+    run: PrintRun,
+    site_dir: Path,
+    progress: Progress | None = None,
+    *,
+    after_layout: Callable[[], None] | None = None,
 ) -> None:
     """Wait for the PDFs; write the desk cards and their sheets, then the policy PDFs and the
     book joined from its front matter and the policies' own PDFs. A failed one fails the build
-    naming its source."""
+    naming its source. `after_layout` runs once the layout workers have stopped, before the
+    cards and the book are put together."""
     progress = progress or NoProgress()
     try:
         rendered = run.batch.wait()
@@ -256,6 +282,8 @@ def write_pdfs(
     # ---- bounded memory (issue 24): every layout is done, so the workers' memory goes back
     # before the two pikepdf jobs, which then run one after the other, not side by side.
     run.batch.close()
+    if after_layout is not None:
+        after_layout()
     if run.cards is not None:
         finish_cards(run.cards, rendered, site_dir)
         progress.finish(CARDS)

@@ -311,6 +311,25 @@ def write_index(
     _write(pages, output, language, synonyms)
 
 
+@dataclass(frozen=True)
+class PendingIndex:
+    """A site's search index, to be written later (`write`) into its `pagefind/` folder."""
+
+    pages: tuple[SearchPage, ...]
+    output: Path
+    language: str
+    synonyms: Mapping[str, Sequence[str]]
+
+    @property
+    def entries(self) -> int:
+        """How many search entries (rules and pages) the index holds."""
+        return sum(len(page.entries) for page in self.pages)
+
+    def write(self) -> None:
+        """Write the index now."""
+        write_index(self.pages, self.output, self.language, self.synonyms)
+
+
 def search_settings(
     settings: Settings,
     entries: Mapping[str, Sequence[SearchEntry]],

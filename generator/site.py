@@ -36,7 +36,7 @@ from mkdocs.structure.pages import Page
 
 from .errors import BuildFailed
 from .render import NavSection, SitePages
-from .search import SearchEntry, SearchPage, material_stub, write_index
+from .search import PendingIndex, SearchEntry, SearchPage, material_stub
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -65,6 +65,10 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     preview_output: PreviewOutput | None = None
     # Set by `build_site` when the last published site may lend its unchanged pages.
     reuse: SiteReuse | None = None
+    # ---- bounded memory (issue 24): a build writes the search index once the PDF layouts are
+    # done (Pagefind takes 750 MB at 1,000 policies; beside the layout workers, over 1.5 GiB).
+    defer_search = False
+    pending_index: PendingIndex | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -208,7 +212,14 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self.reuse is not None:
             self.reuse.place(site_dir)
         language = self.pages.theme.get("language") or "en"
-        write_index(self.search_pages, site_dir / "pagefind", language, self.pages.synonyms)
+        index = PendingIndex(
+            tuple(self.search_pages), site_dir / "pagefind", language, self.pages.synonyms
+        )
+        self.search_pages = []
+        if self.defer_search:
+            self.pending_index = index
+        else:
+            index.write()
         # Material's search box stays; its worker is ours (site_overrides/main.html) and asks
         # Pagefind. Material still reads this file for its settings, so it keeps only those.
         material = config.plugins.get("material/search")
@@ -612,6 +623,8 @@ class SiteBuilt:
 
     pages: int
     reused: int
+    # The search index, not yet written, when the build was asked to defer it.
+    pending_index: PendingIndex | None = None
 
 
 class _DirtyNotice(logging.Filter):
@@ -629,9 +642,11 @@ def build_site(
     site_url: str | None = None,
     strict: bool = True,
     reuse: SiteReuse | None = None,
+    defer_search: bool = False,
 ) -> SiteBuilt:
     """Build the MkDocs site of the project at `root` into `site_dir`, from rendered pages;
-    with `reuse`, unchanged pages are taken from the published site."""
+    with `reuse`, unchanged pages are taken from the published site. With `defer_search` the
+    search index is not written but returned, for the caller to write (`pending_index`)."""
     overrides: dict[str, Any] = {"site_dir": str(site_dir), "strict": strict}
     if site_url:
         overrides["site_url"] = site_url
@@ -641,6 +656,8 @@ def build_site(
         raise PluginError("mkdocs.yml must list the 'handbook' plugin")
     plugin.page_source = page_source
     plugin.reuse = reuse
+    plugin.defer_search = defer_search
+    plugin.pending_index = None
     from mkdocs.commands.build import build
 
     # Dirty only so that MkDocs asks each page whether to write it; site_dir is a new folder.
@@ -666,10 +683,17 @@ def build_site(
                 leftover.unlink()
         reuse.reset()
         return build_site(
-            root, site_dir, page_source, site_url=site_url, strict=strict, reuse=reuse
+            root,
+            site_dir,
+            page_source,
+            site_url=site_url,
+            strict=strict,
+            reuse=reuse,
+            defer_search=defer_search,
         )
     pages = len(plugin.pages.pages) if plugin.pages is not None else 0
-    return SiteBuilt(pages, len(reuse.reused) if reuse is not None else 0)
+    reused = len(reuse.reused) if reuse is not None else 0
+    return SiteBuilt(pages, reused, plugin.pending_index)
 
 
 def serve(root: Path, dev_addr: str, output: PreviewOutput) -> None:

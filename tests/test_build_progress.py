@@ -15,7 +15,17 @@ from conftest import HANDBOOK, ROOT, make_project, run_handbook
 
 pytestmark = pytest.mark.slow
 
-STAGES = ["load + validate", "review", "render", "site", "cards", "PDFs", "publish"]
+# The search index is written once the PDF layouts are done (issue 24: bounded memory).
+STAGES = [
+    "load + validate",
+    "review",
+    "render",
+    "site",
+    "search index",
+    "cards",
+    "PDFs",
+    "publish",
+]
 TIME = r"[0-9]+\.[0-9]{2} s"
 OPEN_SITE = "site/index.html"
 OPEN_BOOK = "site/pdf/handbook.pdf"
@@ -38,6 +48,8 @@ def test_log_lines_name_every_stage_with_its_time(tmp_path: Path) -> None:
     assert [line.split(": ")[1] for line in logged] == [*STAGES, "total"]
     for line in logged:
         assert re.fullmatch(rf"handbook: [^:]+: {TIME}( \(.*\))?", line), line
+    search = next(line for line in logged if line.startswith("handbook: search index:"))
+    assert re.search(r"\(([0-9]+) entries\)$", search), search
     pdfs = next(line for line in logged if line.startswith("handbook: PDFs:"))
     assert pdfs.endswith("(3 documents: 3 rendered, 0 unchanged from the cache; book joined again)")
     # The warnings stay compiler style, one per line, between the stage lines.

@@ -53,7 +53,7 @@ class LineProgress:
         """What a counted stage did: documents rendered and taken from the cache (pages built
         and taken from the published site)."""
         if stage not in self.counts:
-            return ""
+            return f" ({self.notes[stage]})" if stage in self.notes else ""
         total, cached = self.counts[stage]
         rendered = total - cached
         if stage == "site":
