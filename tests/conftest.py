@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -42,16 +45,45 @@ class Result:
 PDF_CACHE_ENV = "HANDBOOK_PDF_CACHE"
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder: under `pytest -n 2` the one every worker's folders are in."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base
+
+
+T = TypeVar("T")
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
+    """What `make(folder)` returns, made once per test run in a folder of its own however many
+    test workers ask for it: the first to ask makes it (the others wait for it), and every later
+    one gets the same folder and a copy of the same value. For a fixture whose project the tests
+    only read (a test that changes it works on a copy); the sessions of two workers would
+    otherwise build the same project twice."""
+    shared = run_folder(tmp_path_factory) / "built-once"
+    shared.mkdir(exist_ok=True)
+    folder, value = shared / name, shared / f"{name}.pickle"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if value.exists():
+            made: T = pickle.loads(value.read_bytes())
+            return made
+        shutil.rmtree(folder, ignore_errors=True)  # What a failed attempt left.
+        folder.mkdir()
+        made = make(folder)
+        value.write_bytes(pickle.dumps(made))
+        return made
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One PDF cache for every project the tests build, as a CI job can keep one: a document
     the tests build many times over (the sample's policies, the fixtures') is laid out by
     WeasyPrint once per run, and each build still reads, joins and checks real PDFs. A test of
     the cache itself, or one that needs PDFs rendered, is marked `own_pdf_cache`."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # The folder every worker's temporary folders are in.
-    folder = base / "pdf-cache"
+    folder = run_folder(tmp_path_factory) / "pdf-cache"
     previous = os.environ.get(PDF_CACHE_ENV)
     os.environ[PDF_CACHE_ENV] = str(folder)
     yield folder
@@ -116,10 +148,14 @@ def small_project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample handbook built once with the real CLI, on 2026-11-27."""
-    project = make_project(tmp_path_factory.mktemp("sample") / "project", None)
-    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+
+    def build(folder: Path) -> Path:
+        project = make_project(folder / "project", None)
+        result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+        assert result.returncode == 0, result.stderr
+        return project / "site"
+
+    return built_once(tmp_path_factory, "sample", build)
 
 
 # ---- editions (issue 12): the acceptance scenario, published once per test session.
@@ -180,26 +216,39 @@ def published_editions(tmp_path_factory: pytest.TempPathFactory) -> PublishedEdi
     """Publish A; change Pinole's email deadline from 2 to 3 business days (text, target, short
     form and summary) with a substantive history entry; publish B (the issue's acceptance
     scenario)."""
-    project = make_project(tmp_path_factory.mktemp("editions") / "project", None)
-    first = run_handbook("publish", "--edition", "A", "--summary", "First edition.", cwd=project)
-    assert first.returncode == 0, first.stderr
-    a_published = tree_digest(project / "site" / "pdf")
-    pinole = project / "policies" / f"{PINOLE}.yaml"
-    text = pinole.read_text(encoding="utf-8")
-    assert text.count(PINOLE_EMAIL_TARGET) == 1
-    text = text.replace(PINOLE_EMAIL_TARGET, PINOLE_EMAIL_TARGET.replace("within: 2", "within: 3"))
-    for before, after in PINOLE_EMAIL_COPIES:
-        assert text.count(before) == 1
-        text = text.replace(before, after)
-    assert text.count("\ncard:") == 1
-    text = text.replace(
-        "\ncard:",
-        f"\n  - date: {handbook_today()}\n    kind: substantive\n"
-        "    summary: Emails are now answered within three business days.\ncard:",
-    )
-    pinole.write_text(text, encoding="utf-8")
-    second = run_handbook(
-        "publish", "--edition", "B", "--summary", "Email replies within three days.", cwd=project
-    )
-    assert second.returncode == 0, second.stderr
-    return PublishedEditions(project, a_published, second)
+
+    def publish(folder: Path) -> PublishedEditions:
+        project = make_project(folder / "project", None)
+        first = run_handbook(
+            "publish", "--edition", "A", "--summary", "First edition.", cwd=project
+        )
+        assert first.returncode == 0, first.stderr
+        a_published = tree_digest(project / "site" / "pdf")
+        pinole = project / "policies" / f"{PINOLE}.yaml"
+        text = pinole.read_text(encoding="utf-8")
+        assert text.count(PINOLE_EMAIL_TARGET) == 1
+        text = text.replace(
+            PINOLE_EMAIL_TARGET, PINOLE_EMAIL_TARGET.replace("within: 2", "within: 3")
+        )
+        for before, after in PINOLE_EMAIL_COPIES:
+            assert text.count(before) == 1
+            text = text.replace(before, after)
+        assert text.count("\ncard:") == 1
+        text = text.replace(
+            "\ncard:",
+            f"\n  - date: {handbook_today()}\n    kind: substantive\n"
+            "    summary: Emails are now answered within three business days.\ncard:",
+        )
+        pinole.write_text(text, encoding="utf-8")
+        second = run_handbook(
+            "publish",
+            "--edition",
+            "B",
+            "--summary",
+            "Email replies within three days.",
+            cwd=project,
+        )
+        assert second.returncode == 0, second.stderr
+        return PublishedEditions(project, a_published, second)
+
+    return built_once(tmp_path_factory, "editions", publish)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, ROOT, Result, make_project, run_handbook, tree_digest
+from conftest import FIXTURES, ROOT, Result, built_once, make_project, run_handbook, tree_digest
 
 ACKS = FIXTURES / "handbooks" / "acks"
 EXPORTS = ACKS / "exports"
@@ -41,7 +41,11 @@ class Published:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     """Publish A (2026-01-15), record A's signatures, publish B (2026-03-02), record B's."""
-    project = make_project(tmp_path_factory.mktemp("acks") / "project", "acks")
+    return built_once(tmp_path_factory, "acks", publish_a_and_b)
+
+
+def publish_a_and_b(folder: Path) -> Published:
+    project = make_project(folder / "project", "acks")
     shutil.copy(ACKS / "people.csv", project / "people.csv")
     first = run_handbook(
         "publish", "--edition", "A", "--date", "2026-01-15", "--summary", "First.", cwd=project

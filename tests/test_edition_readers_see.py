@@ -21,6 +21,7 @@ from conftest import (
     PINOLE,
     ROOT,
     PublishedEditions,
+    built_once,
     copy_project,
     handbook_today,
     run_handbook,
@@ -48,18 +49,22 @@ def with_new_policy(
     published_editions: PublishedEditions, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """After editions A and B, a new policy added and built, not yet published."""
-    project = copy_project(published_editions.project, tmp_path_factory.mktemp("added") / "project")
-    source = (project / "policies" / "corona-customer-care.yaml").read_text(encoding="utf-8")
-    added = (
-        source.replace("id: corona-customer-care\n", f"id: {NEW_ID}\n", 1)
-        .replace('number: "03600.001"', 'number: "03600.009"', 1)
-        .replace("title: Customer Care Policy\n", "title: Customer Care Annex\n", 1)
-        .replace("short_title: Corona\n", "short_title: Corona annex\n", 1)
-    )
-    (project / "policies" / f"{NEW_ID}.yaml").write_text(added, encoding="utf-8")
-    built = run_handbook("build", cwd=project)
-    assert built.returncode == 0, built.stderr
-    return project, built.stdout
+
+    def build(folder: Path) -> tuple[Path, str]:
+        project = copy_project(published_editions.project, folder / "project")
+        source = (project / "policies" / "corona-customer-care.yaml").read_text(encoding="utf-8")
+        added = (
+            source.replace("id: corona-customer-care\n", f"id: {NEW_ID}\n", 1)
+            .replace('number: "03600.001"', 'number: "03600.009"', 1)
+            .replace("title: Customer Care Policy\n", "title: Customer Care Annex\n", 1)
+            .replace("short_title: Corona\n", "short_title: Corona annex\n", 1)
+        )
+        (project / "policies" / f"{NEW_ID}.yaml").write_text(added, encoding="utf-8")
+        built = run_handbook("build", cwd=project)
+        assert built.returncode == 0, built.stderr
+        return project, built.stdout
+
+    return built_once(tmp_path_factory, "readers-new-policy", build)
 
 
 def test_whats_new_lists_a_new_policy_by_title_number_and_summary_without_a_redline(
@@ -123,24 +128,26 @@ def with_one_edit(
     published_editions: PublishedEditions, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """After editions A and B, a one-word editorial edit of Corona, built, not yet published."""
-    project = copy_project(
-        published_editions.project, tmp_path_factory.mktemp("edited") / "project"
-    )
-    # Dated as edition B (its manifest says when), so no date here comes from the clock.
-    manifest = json.loads((project / "editions" / "B" / "manifest.json").read_text("utf-8"))
-    corona = project / "policies" / f"{CORONA}.yaml"
-    text = corona.read_text(encoding="utf-8")
-    assert text.count(CORONA_RULE) == 1 and text.count("\ncard:") == 1
-    text = text.replace(CORONA_RULE, CORONA_RULE.replace("promptly", "quickly"))
-    text = text.replace(
-        "\ncard:",
-        f"\n  - date: {manifest['date']}\n    kind: editorial\n"
-        "    summary: One word of a telephone guideline.\ncard:",
-    )
-    corona.write_text(text, encoding="utf-8")
-    built = run_handbook("build", cwd=project)
-    assert built.returncode == 0, built.stderr
-    return project
+
+    def build(folder: Path) -> Path:
+        project = copy_project(published_editions.project, folder / "project")
+        # Dated as edition B (its manifest says when), so no date here comes from the clock.
+        manifest = json.loads((project / "editions" / "B" / "manifest.json").read_text("utf-8"))
+        corona = project / "policies" / f"{CORONA}.yaml"
+        text = corona.read_text(encoding="utf-8")
+        assert text.count(CORONA_RULE) == 1 and text.count("\ncard:") == 1
+        text = text.replace(CORONA_RULE, CORONA_RULE.replace("promptly", "quickly"))
+        text = text.replace(
+            "\ncard:",
+            f"\n  - date: {manifest['date']}\n    kind: editorial\n"
+            "    summary: One word of a telephone guideline.\ncard:",
+        )
+        corona.write_text(text, encoding="utf-8")
+        built = run_handbook("build", cwd=project)
+        assert built.returncode == 0, built.stderr
+        return project
+
+    return built_once(tmp_path_factory, "readers-one-edit", build)
 
 
 def footer_of(site: Path, uri: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, make_project, run_handbook, tree_digest
+from conftest import FIXTURES, built_once, make_project, run_handbook, tree_digest
 
 INVALID = FIXTURES / "invalid"
 # A policy case is copied into policies/ beside the good ones; a case under handbook/ replaces
@@ -28,10 +28,13 @@ def install_case(case: str, project: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_project(tmp_path_factory.mktemp("invalid") / "project", "small")
-    result = run_handbook("build", cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project
+    def build(folder: Path) -> Path:
+        project = make_project(folder / "project", "small")
+        result = run_handbook("build", cwd=project)
+        assert result.returncode == 0, result.stderr
+        return project
+
+    return built_once(tmp_path_factory, "invalid-input", build)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HANDBOOK, ROOT, make_project, run_handbook, tree_digest
+from conftest import HANDBOOK, ROOT, built_once, make_project, run_handbook, tree_digest
 from generator.publish import new_build_dir, remove_leftovers, swap_in
 
 # Fixed day and clock: two builds of the same sources are byte-identical, so "the new site"
@@ -71,7 +71,10 @@ def edit_policy(project: Path) -> None:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], Path]:
     """A built project, and the tree its edited sources build to (built elsewhere)."""
-    base = tmp_path_factory.mktemp("publish")
+    return built_once(tmp_path_factory, "publish", build_and_reference)
+
+
+def build_and_reference(base: Path) -> tuple[Path, dict[str, str], Path]:
     project = make_project(base / "project", "small")
     # A copy, not a second make_project: templates must be the same files in both.
     reference = base / "reference"

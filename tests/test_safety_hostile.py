@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from conftest import make_project, run_handbook
+from conftest import built_once, make_project, run_handbook
 from generator.errors import BuildFailed
 from generator.model import load_handbook
 from html_reading import article, page, search_records, text_of
@@ -190,11 +190,14 @@ def hostile_project(destination: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = hostile_project(tmp_path_factory.mktemp("hostile") / "project")
-    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return project / "site"
+    def build(folder: Path) -> Path:
+        project = hostile_project(folder / "project")
+        result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        return project / "site"
+
+    return built_once(tmp_path_factory, "hostile", build)
 
 
 def inert_problems(soup: BeautifulSoup | Tag, where: str) -> list[str]:

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import make_project, run_handbook
+from conftest import built_once, make_project, run_handbook
 from html_reading import article, page, search_records, text_of
 
 pytestmark = pytest.mark.slow
@@ -23,27 +23,35 @@ TODAY = "2026-11-27"
 @pytest.fixture(scope="module")
 def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The lifecycle fixture handbook (current, due soon, overdue, draft, retired), built."""
-    project = make_project(tmp_path_factory.mktemp("lifecycle") / "project", "lifecycle")
-    result = run_handbook("build", "--today", TODAY, cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+
+    def build(folder: Path) -> Path:
+        project = make_project(folder / "project", "lifecycle")
+        result = run_handbook("build", "--today", TODAY, cwd=project)
+        assert result.returncode == 0, result.stderr
+        return project / "site"
+
+    return built_once(tmp_path_factory, "site-lifecycle", build)
 
 
 @pytest.fixture(scope="module")
 def with_drafts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same handbook built with --drafts and a site URL under a sub-path."""
-    project = make_project(tmp_path_factory.mktemp("drafts") / "project", "lifecycle")
-    result = run_handbook(
-        "build",
-        "--today",
-        TODAY,
-        "--drafts",
-        "--site-url",
-        "https://intranet.example.gov/staff/handbook/",
-        cwd=project,
-    )
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+
+    def build(folder: Path) -> Path:
+        project = make_project(folder / "project", "lifecycle")
+        result = run_handbook(
+            "build",
+            "--today",
+            TODAY,
+            "--drafts",
+            "--site-url",
+            "https://intranet.example.gov/staff/handbook/",
+            cwd=project,
+        )
+        assert result.returncode == 0, result.stderr
+        return project / "site"
+
+    return built_once(tmp_path_factory, "site-drafts", build)
 
 
 def nav_links(site: Path, uri: str = "") -> list[str]:
