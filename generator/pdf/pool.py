@@ -54,8 +54,9 @@ def _start_worker(stylesheets: tuple[Path, ...], root: Path) -> None:
 
 
 # What one worker may grow to while laying out the largest documents (the book's front matter
-# of 1,000 policies took about 250 MB), and what the rest of the build needs beside the workers
-# (the site's search indexer, then the book's join: about 1 GB each at 1,000 policies).
+# of 1,000 policies took about 250 MB), and what the rest of the build needs (at 1,000
+# policies: the build's own process about 500 MB beside the workers; after them, Pagefind's
+# indexer about 750 MB and the book's join about 850 MB, one after the other).
 WORKER_MEMORY = 512 * 2**20
 BUILD_MEMORY = 1536 * 2**20
 
