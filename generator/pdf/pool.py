@@ -21,14 +21,22 @@ from .jobs import PdfBatchFailed, PdfFailure, PdfJob, _render_job
 from .layout import _stylesheet, _weasyprint
 
 
+def _linux_libc() -> ctypes.CDLL | None:
+    """The C library on Linux (for prctl and malloc_trim); None elsewhere."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None or not sys.platform.startswith("linux"):
+        return None
+    return ctypes.CDLL(libc_name, use_errno=True)
+
+
 def _die_with_parent() -> None:
     """Ask Linux to end this worker when the build that started it dies, even by kill -9;
     a worker would otherwise wait forever on a queue nobody writes to."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None or not sys.platform.startswith("linux"):
+    libc = _linux_libc()
+    if libc is None:
         return
     pr_set_pdeathsig = 1
-    ctypes.CDLL(libc_name, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # The parent died before the request took effect.
         os._exit(1)
 
@@ -78,11 +86,11 @@ def release_freed_memory() -> None:
     (glibc keeps what pikepdf freed for reuse: 350 MB after the card sheets of 1,000 cards,
     which would otherwise sit under the book's join, the build's largest step)."""
     gc.collect()
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None or not sys.platform.startswith("linux"):
+    libc = _linux_libc()
+    if libc is None:
         return
-    with contextlib.suppress(OSError, AttributeError):  # Not glibc (musl has no malloc_trim).
-        ctypes.CDLL(libc_name).malloc_trim(0)
+    with contextlib.suppress(AttributeError):  # Not glibc (musl has no malloc_trim).
+        libc.malloc_trim(0)
 
 
 def worker_count(cpus: int, available: int | None) -> int:
