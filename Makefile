@@ -66,9 +66,10 @@ lint: $(STAMP)  ## ruff format, ruff check, mypy --strict, import-linter (the la
 # One test worker per core. A third worker on two cores was tried: on a fresh clone of the same
 # code `make test` took 15.5 minutes with three and 13.9 with two. The browser tests stay
 # together on one worker (their xdist group), with one Chromium and one build of each site.
+# The 30 slowest tests are listed at the end: where the next cut to the suite's time is.
 TEST_WORKERS ?= 2
 test: $(STAMP) system-build system-test lint  ## Every test: lint, unit, integration, browser
-	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
 
 # The tests that depend on what day it is, run again with the machine's clock at UTC+14: there
 # the machine's date and the handbook's (Los Angeles) differ 22 hours a day, so a test that
