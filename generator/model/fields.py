@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 
@@ -314,3 +314,12 @@ def _check_number(value: Any) -> Any:
 
 
 PolicyNumber = Annotated[str, BeforeValidator(_check_number), _PLAIN_SCHEMA]
+
+
+def empty_list(description: str | None = None) -> Any:
+    """A list field that is empty when left out, its schema's default `[]`.
+
+    A default of `[]` itself is deep-copied by pydantic for every value validated: 56 copies a
+    policy, a tenth of the time to load a handbook. A factory makes a new list instead.
+    """
+    return Field(default_factory=list, description=description, json_schema_extra={"default": []})

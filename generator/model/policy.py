@@ -36,6 +36,7 @@ from .fields import (
     Slug,
     Text,
     Url,
+    empty_list,
     latest_day,
 )
 
@@ -147,7 +148,7 @@ class Principle(Strict):
 
     text: Text
     short: Text | None = Field(None, description=_SHORT)
-    points: list[Text] = []
+    points: list[Text] = empty_list()
 
 
 class Example(Strict):
@@ -165,9 +166,9 @@ class Guideline(Strict):
     rule: Text
     short: Text | None = Field(None, description=_SHORT)
     why: Text | None = None
-    points: list[Text] = []
-    examples: list[Example] = []
-    avoid: list[Text] = Field([], description="Words or phrases to avoid")
+    points: list[Text] = empty_list()
+    examples: list[Example] = empty_list()
+    avoid: list[Text] = empty_list("Words or phrases to avoid")
 
 
 class GuidelineGroup(Strict):
@@ -216,7 +217,7 @@ class Standard(Strict):
         ]
         | None
     ) = Field(None, description="'same day', or {within: 1, unit: business_day}")
-    points: list[Text] = []
+    points: list[Text] = empty_list()
 
 
 class StandardGroup(Strict):
@@ -239,7 +240,7 @@ class ContentsEntry(Strict):
     shorthand for `heading`)."""
 
     heading: PlainText
-    entries: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = []
+    entries: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = empty_list()
 
 
 class Definition(Strict):
@@ -321,16 +322,16 @@ class CardSide(Strict):
     """The back of a desk card."""
 
     title: PlainText | None = None
-    points: list[Annotated[CardPoint, _POINT]] = []
+    points: list[Annotated[CardPoint, _POINT]] = empty_list()
 
 
 class Card(Strict):
     """The desk reference card: the few rules and numbers needed at the counter."""
 
     title: PlainText | None = None
-    points: list[Annotated[CardPoint, _POINT]] = []
-    say: list[Annotated[CardPhrase, _POINT]] = Field([], description="Phrases to use")
-    avoid: list[Annotated[CardPhrase, _POINT]] = Field([], description="Phrases to avoid")
+    points: list[Annotated[CardPoint, _POINT]] = empty_list()
+    say: list[Annotated[CardPhrase, _POINT]] = empty_list("Phrases to use")
+    avoid: list[Annotated[CardPhrase, _POINT]] = empty_list("Phrases to avoid")
     contacts: list[Contact] | None = None
     back: CardSide | None = None
 
@@ -377,24 +378,24 @@ class Policy(Strict):
     )
     category: PlainText = Field(description="Navigation section")
     department: PlainText | None = None
-    applies_to: list[PlainText] = []
-    tags: list[PlainText] = []
+    applies_to: list[PlainText] = empty_list()
+    tags: list[PlainText] = empty_list()
     status: Status = Field(Status.ACTIVE, strict=False)
     issued: DateOrUnknown | None = Field(None, description="Issue date, or 'unknown'")
     effective: Date | None = None
     renumbered: Date | None = None
     adopted: Date | None = Field(None, description="When the policy entered this handbook")
-    approvals: list[Approval] = []
-    supersedes: list[PlainText] = []
+    approvals: list[Approval] = empty_list()
+    supersedes: list[PlainText] = empty_list()
     last_reviewed: Date | None = None
     review: Review = Review()
     owner: Person
-    contacts: list[Contact] = []
+    contacts: list[Contact] = empty_list()
     summary: Text
     purpose: Text | None = None
     scope: Text | None = None
-    principles: list[Annotated[Principle, _text_to_mapping("text")]] = []
-    guidelines: list[GuidelineGroup] = []
+    principles: list[Annotated[Principle, _text_to_mapping("text")]] = empty_list()
+    guidelines: list[GuidelineGroup] = empty_list()
     standards: list[
         Annotated[
             Annotated[Standard, Tag("Standard")] | Annotated[StandardGroup, Tag("StandardGroup")],
@@ -406,16 +407,16 @@ class Policy(Strict):
                 )
             ),
         ]
-    ] = []
-    procedures: list[Procedure] = []
+    ] = empty_list()
+    procedures: list[Procedure] = empty_list()
     # Headings are not rules: a source known only by its table of contents is recorded as one.
-    contents: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = Field(
-        [], description="The source's table of contents, shown as an outline of headings"
+    contents: list[Annotated[ContentsEntry, _text_to_mapping("heading")]] = empty_list(
+        "The source's table of contents, shown as an outline of headings"
     )
-    definitions: list[Definition] = []
-    related: list[Slug] = []
-    references: list[Reference] = []
-    revision_history: list[Revision] = []
+    definitions: list[Definition] = empty_list()
+    related: list[Slug] = empty_list()
+    references: list[Reference] = empty_list()
+    revision_history: list[Revision] = empty_list()
     source: SourceDocument
     card: Card | None = None
     # ---- acknowledgements (issue 26): who signs for a new or substantively revised version.

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from .fields import PlainText, SearchWord, Text, Url
+from .fields import PlainText, SearchWord, Text, Url, empty_list
 from .policy import _CYCLE_LIMITS, Contact, Strict
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -77,9 +77,8 @@ class Settings(Strict):
     paper: Literal["letter", "a4"] = "letter"
     card_size: Literal["a6", "4x6", "3x5"] = "a6"
     review: ReviewDefaults = ReviewDefaults()
-    # Pydantic fields (ruff cannot see that `Strict`, imported, is a pydantic model).
-    categories: list[Category] = []  # noqa: RUF012
-    contacts: list[Contact] = []  # noqa: RUF012
+    categories: list[Category] = empty_list()
+    contacts: list[Contact] = empty_list()
     contacts_apply_to_every_policy: bool = Field(
         False,
         description="Show the handbook-wide contacts on the desk card of every policy that names "
