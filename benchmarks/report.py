@@ -59,7 +59,14 @@ def targets(results: Sequence[Result]) -> list[Target]:
     out.append(Target("load + validate + review of 1,000 policies", 1000, load, 1.0, "s"))
     floor100 = _seconds(r100, "plain mkdocs build", "plain WeasyPrint book")
     full100 = _seconds(r100, "full build")
-    out.append(_ratio("full build / engines' floor", 100, full100, floor100, 0.9))
+    floor1000 = _seconds(r1000, "plain mkdocs build", "plain WeasyPrint book")
+    # Issue 24 keeps the full build at or under 0.8x the engines' floor at both sizes (the
+    # replacement-pages issue asked 0.9x at 100).
+    for n, full, floor in (
+        (100, full100, floor100),
+        (1000, _seconds(r1000, "full build"), floor1000),
+    ):
+        out.append(_ratio("full build / engines' floor", n, full, floor, 0.8))
     peer = _seconds(r100, "mkdocs-to-pdf (site + book)")
     plain_site100 = _seconds(r100, "plain mkdocs build")
     book100 = _seconds(r100, "our book alone")
@@ -91,7 +98,6 @@ def targets(results: Sequence[Result]) -> list[Target]:
     out.append(
         _ratio("rebuild after a one-word edit / engines' floor", 100, rebuild100, floor100, 0.15)
     )
-    floor1000 = _seconds(r1000, "plain mkdocs build", "plain WeasyPrint book")
     rebuild1000 = _seconds(r1000, "rebuild after one edit")
     out.append(
         _ratio("rebuild after a one-word edit / engines' floor", 1000, rebuild1000, floor1000, 0.15)
