@@ -29,6 +29,7 @@ from .errors import BuildFailed, SourceError
 from .model import Handbook, load_handbook, rule_errors, stale_copies
 from .review import ReviewReport, review_handbook
 from .search import best_bet_errors
+from .versions import package_versions
 
 
 def real_today(handbook: Handbook) -> dt.date:
@@ -141,19 +142,14 @@ _SNAPSHOT_FORMAT = "1"
 @functools.cache
 def _code_fingerprint() -> str:
     """What besides an edition's files decides its model: this package and the readers' versions."""
-    from importlib.metadata import PackageNotFoundError, version
-
     digest = hashlib.sha256(f"{_SNAPSHOT_FORMAT}:{sys.version}".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".yaml") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
-    for name in ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3"):
-        try:
-            digest.update(f"{name}={version(name)}".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name}=?".encode())
+    readers = package_versions("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3")
+    digest.update(":".join(readers).encode())
     return digest.hexdigest()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib.metadata
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from mkdocs.structure.pages import Page
 from .errors import BuildFailed
 from .render import NavSection, SitePages
 from .search import PendingIndex, SearchEntry, SearchPage, material_stub
+from .versions import package_versions
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -434,21 +434,11 @@ def _stamp(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
-def _engine_versions() -> list[str]:
-    versions = []
-    for name in _ENGINES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} none")
-    return versions
-
-
 def _site_key(pages: SitePages, config: MkDocsConfig) -> str:
     """What every built page depends on besides its own Markdown."""
     shared = {
         "version": _RECORD_VERSION,
-        "engines": _engine_versions(),
+        "engines": package_versions(*_ENGINES),
         "nav": _nav_config(pages),
         "uris": sorted(pages.pages),
         # The footer's edition is each page's own (in its page key), not shared by all.

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..versions import package_versions
 from .common import PDF_VARIANT, RenderedPdf
 from .jobs import PdfJob, render_job
 
@@ -29,17 +30,12 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 @functools.cache
 def _engine_fingerprint() -> str:
     """What besides a job's inputs decides its bytes: this package, the PDF libraries, the fonts."""
-    from importlib.metadata import version
-
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     # Every module of the package, in a fixed order: a change to any of them may change bytes.
     for module in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(module.read_bytes())
-    for package in ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2"):
-        try:
-            digest.update(f"{package}={version(package)}".encode())
-        except Exception:
-            digest.update(f"{package}=?".encode())
+    for package in package_versions("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2"):
+        digest.update(package.encode())
     font_dirs, config_files = _fontconfig_paths()
     for folder in font_dirs:
         if folder.is_dir():
@@ -227,12 +223,9 @@ class PdfCache:
         return False
 
     def _derived_key(self, name: str, inputs: Sequence[bytes | str]) -> str:
-        from importlib.metadata import version
-
         # pikepdf joins and places the pages: its version decides their bytes as well.
-        digest = hashlib.sha256(
-            f"{_engine_fingerprint()}derived:{name}:pikepdf={version('pikepdf')}".encode()
-        )
+        (pikepdf,) = package_versions("pikepdf")
+        digest = hashlib.sha256(f"{_engine_fingerprint()}derived:{name}:{pikepdf}".encode())
         for part in inputs:
             data = part.encode("utf-8") if isinstance(part, str) else part
             digest.update(hashlib.sha256(data).digest())
