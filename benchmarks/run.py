@@ -33,8 +33,8 @@ PYTHON = sys.executable
 PEER_MAX_N = 100
 # Above this size only load, site alone and the plain mkdocs build are measured. The targets of
 # the replacement-pages issue need a full build, the rebuild and the plain WeasyPrint book at
-# N = 1,000 too (the book alone takes minutes and gigabytes there): `make bench` takes about
-# 40 minutes on 2 cores; `--full-max 100` skips them.
+# N = 1,000 too (the book alone takes minutes and gigabytes there): `make bench` takes over an
+# hour on 2 cores; `--full-max 100` skips them.
 FULL_MAX_N = 1000
 
 
@@ -87,7 +87,7 @@ def measure_size(
         result.notes.append(
             "only load, site alone and the plain mkdocs build are measured at this size (what "
             "its targets need); a full build, the book and the rebuild are measured up to "
-            f"N = {full_max}, to keep `make bench` within 30 minutes on 2 cores"
+            f"N = {full_max}, to keep `make bench` shorter"
         )
         return result
 
