@@ -98,13 +98,31 @@ def add_review(text: str, on: dt.date, summary: str) -> tuple[str, dt.date | Non
     entry = CommentedMap([("date", on), ("kind", "review"), ("summary", summary)])
     if flow:
         entry.fa.set_flow_style()
-    if isinstance(history, CommentedSeq):
+    position = _in_date_order(history, on) if isinstance(history, CommentedSeq) else 0
+    if isinstance(history, CommentedSeq) and position < len(history):
+        # A review recorded `--on` a day before the latest entry goes where its day puts it:
+        # the history stays in date order.
+        history.insert(position, entry)
+    elif isinstance(history, CommentedSeq):
         tail = _detach_tail(data, "revision_history") if len(history) else ""
         history.append(entry)
         _attach_tail(data, "revision_history", tail)
     else:
         _insert_key(data, "revision_history", CommentedSeq([entry]))
     return _dump(yaml, data), dropped, layout_kept
+
+
+def _in_date_order(history: CommentedSeq, on: dt.date) -> int:
+    """Where an entry dated `on` goes: after every entry dated on or before it. A month-only
+    date (`2025-04`) counts as before any day of that month, as its ISO text sorts."""
+    position = len(history)
+    while position > 0:
+        previous = history[position - 1]
+        day = previous.get("date") if isinstance(previous, CommentedMap) else None
+        if day is None or str(day) <= on.isoformat():
+            break
+        position -= 1
+    return position
 
 
 def record_review(

@@ -129,6 +129,42 @@ source:
     assert new_text.index("    summary: Reviewed") < new_text.index("source:")
 
 
+def test_a_review_on_a_day_before_the_latest_entry_goes_in_date_order() -> None:
+    before = """\
+id: example
+revision_history:
+  - date: 2025-04
+    kind: substantive
+    summary: Adopted.
+  - date: 2026-12-07  # the desk card
+    kind: editorial
+    summary: The card cites its rules.
+
+# Where it came from.
+source:
+  title: Manual
+"""
+    new_text, _, _ = add_review(before, dt.date(2026, 12, 1), "Reviewed, no change.")
+    assert added_lines(before, new_text) == [
+        "last_reviewed: 2026-12-01",
+        "  - date: 2026-12-01",
+        "    kind: review",
+        "    summary: Reviewed, no change.",
+    ]
+    assert new_text.index("date: 2025-04") < new_text.index("date: 2026-12-01")
+    assert new_text.index("date: 2026-12-01") < new_text.index("date: 2026-12-07  # the desk card")
+    loaded, errors = parse_source(new_text.encode(), "policies/example.yaml")
+    assert errors == [] and loaded is not None
+    days = [str(entry["date"]) for entry in loaded.data["revision_history"]]
+    assert days == ["2025-04", "2026-12-01", "2026-12-07"]
+    # A month-only entry counts as before every day of its month.
+    in_april, _, _ = add_review(before, dt.date(2025, 4, 10), "Reviewed, no change.")
+    loaded, _ = parse_source(in_april.encode(), "policies/example.yaml")
+    assert loaded is not None
+    days = [str(entry["date"]) for entry in loaded.data["revision_history"]]
+    assert days == ["2025-04", "2025-04-10", "2026-12-07"]
+
+
 def test_a_passed_next_due_override_is_dropped_and_a_later_one_kept() -> None:
     before = "id: example\nreview:\n  cycle_months: 12\n  next_due: 2026-10-01\nsource: {}\n"
     new_text, dropped, _ = add_review(before, ON, "Reviewed, no change.")
