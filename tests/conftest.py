@@ -252,3 +252,10 @@ def published_editions(tmp_path_factory: pytest.TempPathFactory) -> PublishedEdi
         return PublishedEditions(project, a_published, second)
 
     return built_once(tmp_path_factory, "editions", publish)
+
+
+@pytest.fixture
+def copy(published_editions: PublishedEditions, tmp_path: Path) -> Path:
+    """A copy of the sample handbook after editions A and B (B revised Pinole's email target),
+    for a test that changes it."""
+    return copy_project(published_editions.project, tmp_path / "copy")

@@ -188,11 +188,6 @@ def test_publish_reports_the_edition_in_its_summary(published_editions: Publishe
 # ---- refusals leave everything as it was
 
 
-@pytest.fixture
-def copy(published_editions: PublishedEditions, tmp_path: Path) -> Path:
-    return copy_project(published_editions.project, tmp_path / "copy")
-
-
 def test_publishing_b_again_exits_1_and_changes_nothing(copy: Path) -> None:
     before = tree_digest(copy / "editions")
     site = tree_digest(copy / "site")

@@ -11,17 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PINOLE, PublishedEditions, copy_project, run_handbook, tree_digest
+from conftest import PINOLE, PublishedEditions, run_handbook, tree_digest
 from generator.editions import read_manifests, verify_editions
 from generator.model import load_handbook
 from generator.prepare import LOAD, SNAPSHOT_CACHE, NoProgress, load_history
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def copy(published_editions: PublishedEditions, tmp_path: Path) -> Path:
-    return copy_project(published_editions.project, tmp_path / "copy")
 
 
 def stored_files(project: Path) -> int:

@@ -15,8 +15,6 @@ from test_readme_commands import fresh_copy
 from conftest import (
     PINOLE,
     PINOLE_EMAIL_TARGET,
-    PublishedEditions,
-    copy_project,
     make_project,
     run_handbook,
     tree_digest,
@@ -27,12 +25,6 @@ from generator.prepare import prepare
 from generator.render import Renderer, SiteOptions
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def copy(published_editions: PublishedEditions, tmp_path: Path) -> Path:
-    """The sample handbook after editions A and B (B revised Pinole's email target)."""
-    return copy_project(published_editions.project, tmp_path / "copy")
 
 
 # ---- an edition with nothing in it
