@@ -7,10 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .commands import EXIT_FAILED, EXIT_OK
 from .report import shown
-
-EXIT_OK = 0
-EXIT_FAILED = 1
 
 
 def run_acks(root: Path, arguments: argparse.Namespace) -> int:
