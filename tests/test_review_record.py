@@ -60,6 +60,16 @@ def added_lines(before: str, after: str) -> list[str]:
     return added
 
 
+def block_review_lines(day: str) -> list[str]:
+    """The lines a review on `day` adds to a block-style file with a `last_reviewed` to add."""
+    return [
+        f"last_reviewed: {day}",
+        f"  - date: {day}",
+        "    kind: review",
+        "    summary: Reviewed, no change.",
+    ]
+
+
 def today_in_la() -> dt.date:
     return dt.datetime.now(LOS_ANGELES).date()
 
@@ -120,12 +130,7 @@ source:
   title: Manual
 """
     new_text, _, _ = add_review(before, ON, "Reviewed, no change.")
-    assert added_lines(before, new_text) == [
-        "last_reviewed: 2026-11-27",
-        "  - date: 2026-11-27",
-        "    kind: review",
-        "    summary: Reviewed, no change.",
-    ]
+    assert added_lines(before, new_text) == block_review_lines("2026-11-27")
     assert new_text.index("    summary: Reviewed") < new_text.index("source:")
 
 
@@ -145,12 +150,7 @@ source:
   title: Manual
 """
     new_text, _, _ = add_review(before, dt.date(2026, 12, 1), "Reviewed, no change.")
-    assert added_lines(before, new_text) == [
-        "last_reviewed: 2026-12-01",
-        "  - date: 2026-12-01",
-        "    kind: review",
-        "    summary: Reviewed, no change.",
-    ]
+    assert added_lines(before, new_text) == block_review_lines("2026-12-01")
     assert new_text.index("date: 2025-04") < new_text.index("date: 2026-12-01")
     assert new_text.index("date: 2026-12-01") < new_text.index("date: 2026-12-07  # the desk card")
     loaded, errors = parse_source(new_text.encode(), "policies/example.yaml")
