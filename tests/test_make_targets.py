@@ -69,7 +69,11 @@ def test_make_reviewed_records_a_review_with_the_note_as_typed(tmp_path: Path) -
         (project / "policies" / "pinole-customer-service.yaml").read_text(encoding="utf-8")
     )
     assert str(recorded["last_reviewed"]) == "2026-11-20"
-    assert recorded["revision_history"][-1]["summary"] == note
+    # The sample's latest entry is dated 2026-12-07: the review goes before it, in date order.
+    history = recorded["revision_history"]
+    assert [str(entry["date"]) for entry in history] == sorted(str(e["date"]) for e in history)
+    reviews = [entry for entry in history if str(entry["date"]) == "2026-11-20"]
+    assert [(entry["kind"], entry["summary"]) for entry in reviews] == [("review", note)]
 
 
 def test_make_new_writes_any_title_as_typed_in_a_file_that_loads(tmp_path: Path) -> None:
