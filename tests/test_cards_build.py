@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from pypdf import PdfReader
 
 from conftest import SAMPLE_IDS, make_project, run_handbook
 from generator.cards import CARD_SIZES, SHEET_SIZES, impose
+from generator.cards.qr import QR_CACHE, QrCodes, qr_svg
 from html_reading import article, page
 
 pytestmark = pytest.mark.slow
@@ -339,3 +341,55 @@ def test_the_quick_rewrite_of_a_placed_card_page_equals_the_parsed_one(
             quick = operators(_rewritten_content(page, names, 7))
             assert quick == operators(_parsed_and_rewritten(page, names, 7))
             assert any(operator == "BDC" and "7" in " ".join(ops) for ops, operator in quick)
+
+
+# --------------------------------------------------------------------------- QR codes kept
+
+
+def test_qr_codes_are_kept_between_builds_only_while_the_drawer_is_the_same(
+    tmp_path: Path,
+) -> None:
+    url = f"{SITE_URL}phone-response/"
+    drawn = QrCodes(tmp_path)
+    svg = drawn.svg(url, 20.0)
+    assert svg == qr_svg(url, 20.0) and svg.startswith('<svg width="20.0mm"')
+    drawn.svg(f"{SITE_URL}counter-service/", 20.0)
+    drawn.save()
+    kept = json.loads((tmp_path / QR_CACHE).read_text(encoding="utf-8"))
+    assert sorted(kept["codes"]) == [f"20.0:{SITE_URL}counter-service/", f"20.0:{url}"]
+    # What was kept is what the next build uses (marked here so that it shows).
+    kept["codes"][f"20.0:{url}"] = "<svg>kept</svg>"
+    (tmp_path / QR_CACHE).write_text(json.dumps(kept), encoding="utf-8")
+    again = QrCodes(tmp_path)
+    assert again.svg(url, 20.0) == "<svg>kept</svg>"
+    assert again.svg(url, 25.0) == qr_svg(url, 25.0)  # Another size is another code.
+    again.save()  # Only the codes this build used are kept.
+    assert sorted(json.loads((tmp_path / QR_CACHE).read_text(encoding="utf-8"))["codes"]) == [
+        f"20.0:{url}",
+        f"25.0:{url}",
+    ]
+    # Codes kept by another drawer (another segno, or this code changed) are not used.
+    kept["drawn_by"] = "another"
+    (tmp_path / QR_CACHE).write_text(json.dumps(kept), encoding="utf-8")
+    assert QrCodes(tmp_path).svg(url, 20.0) == svg
+
+
+def test_a_card_laid_out_again_with_its_kept_qr_code_still_leads_to_its_page(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "project", "small")
+    assert run_handbook("build", "--today", "2026-11-27", cwd=project).returncode == 0
+    assert (project / QR_CACHE).is_file()
+    source = project / "policies" / "phone-response.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert text.count("title: Telephone and Voicemail Response") == 1
+    source.write_text(
+        text.replace("title: Telephone and Voicemail Response", "title: Telephone Response"),
+        encoding="utf-8",
+    )
+    result = run_handbook("build", "--today", "2026-11-27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    card = cards_dir(project / "site") / "phone-response.pdf"
+    assert "TELEPHONE RESPONSE" in page_text(card, 1)  # The card was laid out again.
+    codes = qr_codes(card, 2)
+    assert [text for text, _, _ in codes] == [f"{SITE_URL}phone-response/"]

@@ -42,6 +42,7 @@ from .geometry import (
     impose,
 )
 from .paths import CARDS_DIR, card_path, sheet_path
+from .qr import QrCodes
 from .sheets import SheetPage, sheet_pages
 
 log = logging.getLogger("handbook.cards")
@@ -304,6 +305,7 @@ def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
             "handbook's real address (README: Desk cards)"
         )
     reviews = {review.policy.id: review for review in renderer.report.reviews}
+    qr_codes = QrCodes(handbook.root)
     cards = [
         card_view(
             policy,
@@ -312,9 +314,11 @@ def plan_cards(renderer: Renderer, *, site_url: str | None) -> CardPlan:
             site_url,
             geometry,
             renderer.card_edition_label(policy.id),
+            qr_codes,
         )
         for policy in renderer.published()
     ]
+    qr_codes.save()
     engine = CardRenders(renderer, geometry, site_url)
     jobs = [engine.card_job(card) for card in cards]
     if cards:

@@ -23,7 +23,7 @@ from ..model.rules import phrase_texts
 from ..render import format_target, revision_note
 from ..review import PolicyReview, ReviewStatus
 from .geometry import CardGeometry
-from .qr import qr_svg
+from .qr import QrCodes
 
 # A derived card lists at most this many points before the layout is even asked.
 DERIVED_POINTS_LIMIT = 10
@@ -194,6 +194,7 @@ def card_view(
     site_url: str | None,
     geometry: CardGeometry,
     edition: str,
+    qr_codes: QrCodes,
 ) -> CardView:
     """The card of one policy: its `card:` block, or one derived from standards and contacts."""
     card = policy.card
@@ -233,7 +234,7 @@ def card_view(
         review_state=state,
         url=url,
         url_display=url.split("://", 1)[-1] if url else None,
-        qr_svg=qr_svg(url, geometry.qr_mm) if url else None,
+        qr_svg=qr_codes.svg(url, geometry.qr_mm) if url else None,
         derived=derived,
         draft=policy.status is Status.DRAFT,
     )
