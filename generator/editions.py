@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .caches import write_cache_file
+
 EDITIONS_DIR = "editions"
 MANIFEST = "manifest.json"
 SOURCES = "policies"
@@ -268,14 +270,7 @@ def _read_verified(root: Path) -> dict[str, list[Any]]:
 def _write_verified(root: Path, files: dict[str, list[Any]]) -> None:
     path = root / VERIFIED_CACHE
     text = json.dumps({"version": _CACHE_VERSION, "files": files}, sort_keys=True)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".editions-", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # A cache that cannot be written only means the next build hashes again.
+    write_cache_file(path, text.encode())  # Not written: the next build hashes again.
 
 
 def verify_editions(root: Path, manifests: list[Manifest], *, every_file: bool) -> Verification:

@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .caches import package_versions, write_cache_file
 from .changes import Edition, unexplained_changes
 from .editions import EditionRequest, Manifest, read_manifests, verify_editions
 from .errors import BuildFailed, SourceError
 from .model import Handbook, load_handbook, rule_errors, stale_copies
 from .review import ReviewReport, review_handbook
 from .search import best_bet_errors
-from .versions import package_versions
 
 
 def real_today(handbook: Handbook) -> dt.date:
@@ -189,19 +188,12 @@ def _snapshot(root: Path, manifest: Manifest) -> tuple[Handbook | None, str | No
 
 
 def _store(path: Path, value: object) -> None:
-    """Write `value` to `path` whole or not at all; a cache that cannot be written only means
-    the next build reads the sources again."""
+    """Keep `value` in `path`; one that cannot be pickled is not kept (the sources are read)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".snapshot-", dir=path.parent)
-    except OSError:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # Unpicklable: the same as no cache.
         return
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except Exception:  # Unpicklable or unwritable: the same as no cache.
-        Path(temporary).unlink(missing_ok=True)
+    write_cache_file(path, data)
 
 
 # ---- progress (issue 9): the stages of a build, as the CLI shows them and times them.

@@ -98,15 +98,16 @@ def add_review(text: str, on: dt.date, summary: str) -> tuple[str, dt.date | Non
     entry = CommentedMap([("date", on), ("kind", "review"), ("summary", summary)])
     if flow:
         entry.fa.set_flow_style()
-    position = _in_date_order(history, on) if isinstance(history, CommentedSeq) else 0
-    if isinstance(history, CommentedSeq) and position < len(history):
-        # A review recorded `--on` a day before the latest entry goes where its day puts it:
-        # the history stays in date order.
-        history.insert(position, entry)
-    elif isinstance(history, CommentedSeq):
-        tail = _detach_tail(data, "revision_history") if len(history) else ""
-        history.append(entry)
-        _attach_tail(data, "revision_history", tail)
+    if isinstance(history, CommentedSeq):
+        position = _in_date_order(history, on)
+        if position < len(history):
+            # A review recorded `--on` a day before the latest entry goes where its day puts
+            # it: the history stays in date order.
+            history.insert(position, entry)
+        else:
+            tail = _detach_tail(data, "revision_history") if len(history) else ""
+            history.append(entry)
+            _attach_tail(data, "revision_history", tail)
     else:
         _insert_key(data, "revision_history", CommentedSeq([entry]))
     return _dump(yaml, data), dropped, layout_kept

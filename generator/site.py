@@ -33,10 +33,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .caches import package_versions, write_cache_file
 from .errors import BuildFailed
 from .render import NavSection, SitePages
 from .search import PendingIndex, SearchEntry, SearchPage, material_stub
-from .versions import package_versions
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -587,13 +587,8 @@ class SiteReuse:
             "anchors": self.anchors,
             "links": self.links,
         }
-        try:
-            self.record_file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.record_file.with_name(f".{self.record_file.name}.tmp")
-            temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-            os.replace(temporary, self.record_file)
-        except OSError:
-            pass  # Without a record the next build builds every page: slower, never wrong.
+        # Without a record the next build builds every page: slower, never wrong.
+        write_cache_file(self.record_file, json.dumps(record, sort_keys=True).encode())
 
 
 def site_reuse(root: Path, published: Path) -> SiteReuse:

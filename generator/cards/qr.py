@@ -7,11 +7,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import segno
+
+from ..caches import write_cache_file
 
 # Codes drawn by earlier builds, by size and address: segno takes about 5 ms to encode one (most
 # of it choosing the best of eight masks), 5 s of every build at 1,000 cards.
@@ -56,14 +56,7 @@ class QrCodes:
         if self.used == self.known:
             return
         text = json.dumps({"drawn_by": _drawer(), "codes": self.used}, sort_keys=True)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".qr-", dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # Not kept: the next build draws the codes again.
+        write_cache_file(self.path, text.encode())  # Not kept: the next build draws them again.
 
     def _read(self) -> dict[str, str]:
         try:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..versions import package_versions
+from ..caches import package_versions
 from .common import PDF_VARIANT, RenderedPdf
 from .jobs import PdfJob, render_job
 
